@@ -1,0 +1,81 @@
+# Loket: `make run` starts the whole stack, `make test` runs every test, `make chat` talks to
+# the running bot. Each installs what is missing first (uv, both Python environments, the
+# database schema, a trained Rasa model) and skips what is already there.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run test test-service test-assistant chat train db clean
+
+# uv downloads Python on a normal machine; where pyenv already holds the versions we use them.
+PYENV_ROOT ?= $(HOME)/.pyenv
+PY_SERVICE ?= $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.12.*/bin/python3.12))),3.12)
+PY_ASSISTANT ?= $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.10.*/bin/python3.10))),3.10)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+SERVICE := .venv/.synced
+ASSISTANT := bot/.venv/.synced
+RASA := bot/.venv/bin/rasa
+LOKET := .venv/bin/loket
+ORG_FILE ?= org/de-delta.yaml
+CATALOGUE := data/nlu/catalogue.yml
+MODEL := models/loket.tar.gz
+DEV_ENV := var/loket.env
+RASA_DATA := $(shell find data -name '*.yml' -not -path $(CATALOGUE) 2>/dev/null) $(CATALOGUE)
+
+help:
+	@echo "make run    start the whole stack (installs what is missing)"
+	@echo "make test   run every test (installs what is missing)"
+	@echo "make chat   chat with the running bot in this terminal"
+
+$(UV):
+	@echo ">> Installing uv $(UV_VERSION) into .tools/"
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SERVICE): pyproject.toml uv.lock | $(UV)
+	@echo ">> Service environment (.venv, Python $(notdir $(PY_SERVICE)))"
+	$(UV) sync --locked --python $(PY_SERVICE)
+	@touch $@
+
+$(ASSISTANT): bot/pyproject.toml bot/uv.lock | $(UV)
+	@echo ">> Assistant environment (bot/.venv, Python $(notdir $(PY_ASSISTANT)), Rasa 3.6)"
+	$(UV) sync --locked --project bot --python $(PY_ASSISTANT)
+	@touch $@
+
+$(CATALOGUE): $(ORG_FILE) $(SERVICE)
+	$(LOKET) org nlu $(ORG_FILE) --out $@
+	@touch $@
+
+$(MODEL): $(ASSISTANT) bot/config.yml bot/domain.yml $(RASA_DATA)
+	@echo ">> Training the Rasa model (skipped by Rasa when its fingerprint is unchanged)"
+	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
+		--out models --fixed-model-name loket
+	@touch $@
+
+$(DEV_ENV):
+	@mkdir -p var
+	@echo ">> Writing $@ with a fresh random service token (development only, never committed)"
+	@printf 'LOKET_SERVICE_TOKEN=%s\n' "$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" > $@
+
+db: $(SERVICE) $(DEV_ENV)
+	$(LOKET) db upgrade
+
+train: $(MODEL)
+
+run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db
+	@echo ">> Starting router service, action server and Rasa (Ctrl-C stops them all)"
+	.venv/bin/honcho start -f Procfile -e $(DEV_ENV)
+
+chat: $(ASSISTANT)
+	bot/.venv/bin/python bot/chat.py
+
+test: test-service
+
+test-service: $(SERVICE)
+	.venv/bin/pytest
+
+test-assistant: $(ASSISTANT) $(MODEL)
+	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data --fail-on-warnings
+	$(RASA) test core --model $(MODEL) --stories tests/bot --fail-on-prediction-errors --out var/results
+
+clean:
+	rm -rf .venv bot/.venv .tools models var $(CATALOGUE)

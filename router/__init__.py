@@ -1,0 +1,1 @@
+"""Loket's router service: organisation, ticket store, routing and the HTTP API."""

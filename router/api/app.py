@@ -1,0 +1,41 @@
+"""The one factory of the router service's aiohttp app, used by `loket serve` and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from router.api.auth import token_middleware
+from router.api.errors import error_middleware
+from router.api.keys import ENGINE, ORG, ROUTER, SETTINGS
+from router.api.openapi import openapi
+from router.api.tickets import routes
+from router.db import make_engine
+from router.org import Organisation, load_organisation
+from router.routing import CatalogueRouter
+from router.settings import Settings
+
+MAX_BODY = 256 * 1024
+
+
+def create_app(settings: Settings, org: Organisation | None = None) -> web.Application:
+    """Build the app; an invalid organisation file raises OrgFileError before anything starts."""
+    org = org or load_organisation(settings.org_file)
+    app = web.Application(
+        middlewares=[error_middleware, token_middleware], client_max_size=MAX_BODY
+    )
+    app[SETTINGS] = settings
+    app[ORG] = org
+    app[ROUTER] = CatalogueRouter(org)
+    app.cleanup_ctx.append(_database)
+    app.add_routes(routes)
+    app.router.add_get("/api/openapi.json", openapi)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = make_engine(app[SETTINGS].database_url)
+    app[ENGINE] = engine
+    yield
+    engine.dispose()

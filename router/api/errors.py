@@ -1,0 +1,51 @@
+"""One middleware maps domain errors and bad input to JSON 4xx answers."""
+
+from __future__ import annotations
+
+import json
+
+import structlog
+from aiohttp import web
+from pydantic import ValidationError
+
+from router.lifecycle import InvalidTransition
+from router.store import TicketNotFound, UnknownDestination
+
+log = structlog.get_logger()
+
+
+class BadRequest(Exception):
+    """Input that cannot be used; the message says why."""
+
+
+def error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except TicketNotFound as exc:
+        return error(404, str(exc))
+    except InvalidTransition as exc:
+        return error(409, str(exc))
+    except (UnknownDestination, BadRequest) as exc:
+        return error(422, str(exc))
+    except ValidationError as exc:
+        return error(422, describe_validation(exc))
+    except json.JSONDecodeError as exc:
+        return error(400, f"body is not valid JSON: {exc.msg} at position {exc.pos}")
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error(exc.status, exc.text or exc.reason)

@@ -1,0 +1,149 @@
+"""The OpenAPI description of the JSON API, from the pydantic models it validates with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from router.api import schemas as s
+from router.api.auth import PUBLIC_PATHS
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    response: type[BaseModel]
+    status: int = 200
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+
+
+OPERATIONS = [
+    Operation("GET", "/api/health", "Health check (public)", s.HealthOut),
+    Operation("GET", "/api/openapi.json", "This description (public)", s.HealthOut),
+    Operation(
+        "GET",
+        "/api/catalogue",
+        "The organisation: municipalities, teams, suppliers, applications",
+        s.CatalogueOut,
+    ),
+    Operation(
+        "POST", "/api/route", "Route a text without creating a ticket", s.RouteOut, body=s.RouteIn
+    ),
+    Operation(
+        "POST",
+        "/api/tickets",
+        "Create a ticket; it is routed at once",
+        s.TicketOut,
+        201,
+        body=s.TicketIn,
+    ),
+    Operation(
+        "GET",
+        "/api/tickets",
+        "List and filter tickets, newest first",
+        s.TicketPageOut,
+        query=s.TicketQuery,
+    ),
+    Operation(
+        "GET",
+        "/api/tickets/{reference}",
+        "One ticket with its audit trail and comments",
+        s.TicketDetailOut,
+    ),
+    Operation(
+        "POST",
+        "/api/tickets/{reference}/status",
+        "Change the status (state machine)",
+        s.TicketOut,
+        body=s.StatusIn,
+    ),
+    Operation(
+        "POST",
+        "/api/tickets/{reference}/reassign",
+        "Send to another team or supplier",
+        s.TicketOut,
+        body=s.ReassignIn,
+    ),
+    Operation(
+        "POST",
+        "/api/tickets/{reference}/comments",
+        "Add a comment, internal or to the reporter",
+        s.CommentOut,
+        201,
+        body=s.CommentIn,
+    ),
+]
+
+
+def _ref(model: type[BaseModel]) -> dict:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _operation(op: Operation) -> dict:
+    out: dict = {
+        "summary": op.summary,
+        "responses": {
+            str(op.status): {
+                "description": "OK",
+                "content": {"application/json": {"schema": _ref(op.response)}},
+            },
+            "4XX": {
+                "description": "Bad input, unknown reference or invalid transition",
+                "content": {"application/json": {"schema": _ref(s.ErrorOut)}},
+            },
+        },
+    }
+    if op.path not in PUBLIC_PATHS:
+        out["security"] = [{"serviceToken": []}]
+    params = []
+    if "{reference}" in op.path:
+        params.append(
+            {
+                "name": "reference",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": r"^[Mm]-\d{4}-\d{6}$"},
+            }
+        )
+    if op.query is not None:
+        for name, schema in op.query.model_json_schema()["properties"].items():
+            params.append({"name": name, "in": "query", "required": False, "schema": schema})
+    if params:
+        out["parameters"] = params
+    if op.body is not None:
+        out["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(op.body)}},
+        }
+    return out
+
+
+def build_openapi() -> dict:
+    paths: dict[str, dict] = {}
+    models: set[type[BaseModel]] = {s.ErrorOut}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+        models.update(m for m in (op.response, op.body) if m is not None)
+    components: dict = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Loket router service", "version": "1"},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"serviceToken": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(build_openapi())

@@ -1,0 +1,289 @@
+"""Handlers of the JSON API: small functions; the store does the work off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import TypeVar
+
+import structlog
+from aiohttp import web
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from router import store
+from router.api.errors import BadRequest
+from router.api.keys import ENGINE, ORG, ROUTER
+from router.api.schemas import (
+    CatalogueOut,
+    CommentIn,
+    ReassignIn,
+    RouteIn,
+    RouteOut,
+    StatusIn,
+    TicketDetailOut,
+    TicketIn,
+    TicketOut,
+    TicketPageOut,
+    TicketQuery,
+)
+from router.models import Ticket
+from router.org import Organisation
+from router.routing import Route, RouteRequest
+
+log = structlog.get_logger()
+routes = web.RouteTableDef()
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+async def _body(request: web.Request, model: type[M]) -> M:
+    raw = await request.read()
+    data = json.loads(raw or b"null")
+    if not isinstance(data, dict):
+        raise BadRequest("body must be a JSON object")
+    return model.model_validate(data)
+
+
+async def _in_session(request: web.Request, work: Callable[[Session], T]) -> T:
+    """Run blocking store work in a thread, in one transaction committed on success."""
+    engine = request.app[ENGINE]
+
+    def run() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            result = work(session)
+            session.commit()
+            return result
+
+    return await asyncio.to_thread(run)
+
+
+def _reference(request: web.Request) -> str:
+    reference = request.match_info["reference"].upper()
+    if not store.REFERENCE.match(reference):
+        raise BadRequest(
+            f"'{request.match_info['reference']}' is not a ticket reference (M-YYYY-NNNNNN)"
+        )
+    return reference
+
+
+def _municipality(org: Organisation, given: str) -> str:
+    found = org.municipality(given)
+    if found is None:
+        known = ", ".join(f"{m.key} ({m.name})" for m in org.municipalities)
+        raise BadRequest(f"unknown municipality '{given}'; known: {known}")
+    return found.key
+
+
+def _application(org: Organisation, given: str | None) -> str | None:
+    if given is None:
+        return None
+    app = org.application(given)
+    if app is None:
+        raise BadRequest(f"unknown application '{given}'")
+    return app.name
+
+
+def _route_out(org: Organisation, route: Route) -> dict:
+    return RouteOut(
+        destination=route.destination,
+        destination_name=org.destination_name(route.destination),
+        how=route.how,
+        confidence=route.confidence,
+        needs_review=route.needs_review,
+        alternatives=route.alternatives,
+    ).model_dump(mode="json")
+
+
+def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: bool = False) -> dict:
+    reporter = store.reporter_of(session, ticket)
+    fields = dict(
+        ticket.model_dump(),
+        reporter_email=reporter.email,
+        how=ticket.routed_how,
+        confidence=ticket.route_confidence,
+        alternatives=ticket.route_alternatives,
+        destination_name=org.destination_name(ticket.destination),
+    )
+    if not detail:
+        return TicketOut.model_validate(fields).model_dump(mode="json")
+    events = [e.model_dump() for e in store.ticket_events(session, ticket)]
+    comments = [
+        dict(c.model_dump(), at=c.created_at) for c in store.ticket_comments(session, ticket)
+    ]
+    return TicketDetailOut.model_validate(
+        dict(fields, events=events, comments=comments)
+    ).model_dump(mode="json")
+
+
+@routes.get("/api/health")
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.get("/api/catalogue")
+async def catalogue(request: web.Request) -> web.Response:
+    org = request.app[ORG]
+    return web.json_response(
+        CatalogueOut(
+            name=org.name,
+            municipalities=[m.model_dump() for m in org.municipalities],
+            teams=[t.model_dump() for t in org.teams],
+            suppliers=[s.model_dump() for s in org.suppliers],
+            applications=[a.model_dump() for a in org.applications],
+        ).model_dump(mode="json")
+    )
+
+
+@routes.post("/api/route")
+async def route_text(request: web.Request) -> web.Response:
+    body = await _body(request, RouteIn)
+    org = request.app[ORG]
+    route = request.app[ROUTER].route(
+        RouteRequest(
+            text=body.text,
+            municipality=_municipality(org, body.municipality),
+            application=_application(org, body.application),
+            type=body.type,
+        )
+    )
+    return web.json_response(_route_out(org, route))
+
+
+@routes.post("/api/tickets")
+async def create_ticket(request: web.Request) -> web.Response:
+    body = await _body(request, TicketIn)
+    org = request.app[ORG]
+    data = store.NewTicket(
+        municipality=_municipality(org, body.municipality),
+        reporter=store.Reporter(**body.reporter.model_dump()),
+        type=body.type,
+        application=_application(org, body.application),
+        title=body.title,
+        description=body.description,
+        impact=body.impact,
+        urgency=body.urgency,
+        conversation=body.conversation,
+    )
+    route = request.app[ROUTER].route(
+        RouteRequest(
+            text=f"{data.title}\n{data.description}",
+            municipality=data.municipality,
+            application=data.application,
+            type=data.type,
+        )
+    )
+
+    def work(session: Session) -> dict:
+        ticket = store.create_ticket(session, data=data, route=route, org=org, actor="assistant")
+        return _ticket_out(org, session, ticket)
+
+    out = await _in_session(request, work)
+    log.info(
+        "router.ticket.created",
+        reference=out["reference"],
+        destination=out["destination"],
+        how=out["how"],
+        municipality=out["municipality"],
+    )
+    return web.json_response(out, status=201)
+
+
+@routes.get("/api/tickets")
+async def list_tickets(request: web.Request) -> web.Response:
+    query = TicketQuery.model_validate(dict(request.query))
+    org = request.app[ORG]
+
+    def work(session: Session) -> dict:
+        page, total = store.list_tickets(
+            session,
+            municipality=_municipality(org, query.municipality) if query.municipality else None,
+            status=query.status,
+            destination=query.destination,
+            reporter_email=query.reporter_email,
+            open_only=query.open,
+            search=query.q,
+            limit=query.limit,
+            offset=query.offset,
+        )
+        return TicketPageOut(
+            total=total,
+            limit=query.limit,
+            offset=query.offset,
+            tickets=[_ticket_out(org, session, t) for t in page],
+        ).model_dump(mode="json")
+
+    return web.json_response(await _in_session(request, work))
+
+
+@routes.get("/api/tickets/{reference}")
+async def get_ticket(request: web.Request) -> web.Response:
+    reference, org = _reference(request), request.app[ORG]
+    return web.json_response(
+        await _in_session(
+            request, lambda s: _ticket_out(org, s, store.get_ticket(s, reference), detail=True)
+        )
+    )
+
+
+@routes.post("/api/tickets/{reference}/status")
+async def change_status(request: web.Request) -> web.Response:
+    reference, org = _reference(request), request.app[ORG]
+    body = await _body(request, StatusIn)
+
+    def work(session: Session) -> dict:
+        ticket = store.change_status(
+            session, reference=reference, status=body.status, actor=body.actor, note=body.note
+        )
+        return _ticket_out(org, session, ticket)
+
+    out = await _in_session(request, work)
+    log.info("router.ticket.status", reference=reference, status=out["status"])
+    return web.json_response(out)
+
+
+@routes.post("/api/tickets/{reference}/reassign")
+async def reassign(request: web.Request) -> web.Response:
+    reference, org = _reference(request), request.app[ORG]
+    body = await _body(request, ReassignIn)
+
+    def work(session: Session) -> dict:
+        ticket = store.reassign(
+            session,
+            reference=reference,
+            destination=body.destination,
+            actor=body.actor,
+            reason=body.reason,
+            org=org,
+        )
+        return _ticket_out(org, session, ticket)
+
+    out = await _in_session(request, work)
+    log.info("router.ticket.reassigned", reference=reference, destination=out["destination"])
+    return web.json_response(out)
+
+
+@routes.post("/api/tickets/{reference}/comments")
+async def add_comment(request: web.Request) -> web.Response:
+    reference = _reference(request)
+    body = await _body(request, CommentIn)
+
+    def work(session: Session) -> dict:
+        comment = store.add_comment(
+            session,
+            reference=reference,
+            author=body.author,
+            text=body.text,
+            to_reporter=body.to_reporter,
+        )
+        return {
+            "author": comment.author,
+            "text": comment.text,
+            "to_reporter": comment.to_reporter,
+            "at": comment.created_at.isoformat(),
+        }
+
+    out = await _in_session(request, work)
+    log.info("router.ticket.commented", reference=reference, to_reporter=out["to_reporter"])
+    return web.json_response(out, status=201)

@@ -1,0 +1,37 @@
+"""Service settings, from environment variables only (a `.env` file in development)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "xxx", "test"}
+
+
+class StoreSettings(BaseSettings):
+    """What commands that only touch the database need."""
+
+    model_config = SettingsConfigDict(env_prefix="LOKET_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/loket.db",
+        validation_alias=AliasChoices("DATABASE_URL", "LOKET_DATABASE_URL"),
+    )
+
+
+class Settings(StoreSettings):
+    """The router service's settings."""
+
+    org_file: Path = Path("org/de-delta.yaml")
+    service_token: SecretStr = Field(min_length=16)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("service_token")
+    @classmethod
+    def _no_placeholder(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError("LOKET_SERVICE_TOKEN is a placeholder; set a random secret")
+        return value
