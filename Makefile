@@ -19,6 +19,8 @@ ORG_FILE ?= org/de-delta.yaml
 CATALOGUE := data/nlu/catalogue.yml
 MODEL := models/loket.tar.gz
 DEV_ENV := var/loket.env
+# Rasa would otherwise try to reach its telemetry service (nothing leaves this machine).
+export RASA_TELEMETRY_ENABLED := false
 RASA_DATA := $(shell find data -name '*.yml' -not -path $(CATALOGUE) 2>/dev/null) $(CATALOGUE)
 
 help:
@@ -46,7 +48,7 @@ $(CATALOGUE): $(ORG_FILE) $(SERVICE)
 	@touch $@
 
 $(MODEL): $(ASSISTANT) bot/config.yml bot/domain.yml $(RASA_DATA)
-	@echo ">> Training the Rasa model (skipped by Rasa when its fingerprint is unchanged)"
+	@echo ">> Training the Rasa model (about two minutes; make skips it while its inputs are unchanged)"
 	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
 		--out models --fixed-model-name loket
 	@touch $@
@@ -54,7 +56,8 @@ $(MODEL): $(ASSISTANT) bot/config.yml bot/domain.yml $(RASA_DATA)
 $(DEV_ENV):
 	@mkdir -p var
 	@echo ">> Writing $@ with a fresh random service token (development only, never committed)"
-	@printf 'LOKET_SERVICE_TOKEN=%s\n' "$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" > $@
+	@printf 'LOKET_SERVICE_TOKEN=%s\nLOKET_ROUTER_URL=http://127.0.0.1:8080\nACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook\n' \
+		"$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" > $@
 
 db: $(SERVICE) $(DEV_ENV)
 	$(LOKET) db upgrade
@@ -68,9 +71,9 @@ run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db
 chat: $(ASSISTANT)
 	bot/.venv/bin/python bot/chat.py
 
-test: test-service
+test: test-service test-assistant
 
-test-service: $(SERVICE)
+test-service: $(SERVICE) $(ASSISTANT) $(MODEL)
 	.venv/bin/pytest
 
 test-assistant: $(ASSISTANT) $(MODEL)

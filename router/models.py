@@ -190,3 +190,16 @@ class StaffAccount(SQLModel, table=True):
     municipality: str | None = Field(default=None, max_length=8)  # coordinators only
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TrainingExample(SQLModel, table=True):
+    """A labelled ticket text for the router's text model (imported history, for example)."""
+
+    __table_args__ = (Index("ix_trainingexample_source_at", "source", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)  # e.g. "import:topdesk-2025.csv"
+    text: str
+    municipality: str | None = Field(default=None, max_length=8)
+    destination: str = Field(max_length=64)
+    at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

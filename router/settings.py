@@ -21,10 +21,18 @@ class StoreSettings(BaseSettings):
     )
 
 
-class Settings(StoreSettings):
-    """The router service's settings."""
+class RouterSettings(StoreSettings):
+    """What routing needs: the organisation file and the text model."""
 
     org_file: Path = Path("org/de-delta.yaml")
+    model_dir: Path = Path("var/models/router")
+    # Below this confidence the text model's choice goes to the triage queue for review.
+    route_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+
+
+class Settings(RouterSettings):
+    """The router service's settings."""
+
     service_token: SecretStr = Field(min_length=16)
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -174,6 +175,9 @@ async def create_ticket(request: web.Request) -> web.Response:
             type=data.type,
         )
     )
+
+    if data.application is None and route.application is not None:
+        data = replace(data, application=route.application)
 
     def work(session: Session) -> dict:
         ticket = store.create_ticket(session, data=data, route=route, org=org, actor="assistant")

@@ -96,7 +96,10 @@ async def test_create_routes_by_catalogue_and_municipality(client):
     assert (plw["destination"], plw["application"]) == ("pinkroccade", "iBurgerzaken")
     security = await _create(client, type="security_incident", application="Microsoft 365")
     assert (security["destination"], security["how"]) == ("informatiebeveiliging", "rule")
-    unknown = await _create(client, application=None, description="er is iets raars")
+    recognised = await _create(client, municipality="VHN", application=None, title="Storing",
+                               description="youforse laat mijn salarisstrook niet zien")
+    assert (recognised["destination"], recognised["application"]) == ("visma-raet", "Youforce")
+    unknown = await _create(client, application=None, title="Vraag", description="er is iets raars")
     assert (unknown["destination"], unknown["how"], unknown["needs_review"]) == (
         "servicedesk",
         "triage",

@@ -136,7 +136,7 @@ def test_invalid_transition_is_refused_and_changes_nothing(session, org, path, w
 
 
 def test_reassignment_is_recorded_as_a_correction(session, org):
-    ticket = _create(session, org, _new(application=None, description="iets met mijn scherm"))
+    ticket = _create(session, org, _new(application=None, description="iets raars aan de hand"))
     assert (ticket.destination, ticket.routed_how, ticket.needs_review) == (
         "servicedesk",
         "triage",
@@ -159,7 +159,7 @@ def test_reassignment_is_recorded_as_a_correction(session, org):
     )
     correction = session.exec(select(RouteCorrection)).one()
     assert (correction.from_destination, correction.to_destination) == ("servicedesk", "werkplek")
-    assert "iets met mijn scherm" in correction.text
+    assert "iets raars aan de hand" in correction.text
     assert store.ticket_events(session, ticket)[-1].note == "beeldscherm is werkplek"
     with pytest.raises(store.UnknownDestination):
         store.reassign(

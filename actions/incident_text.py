@@ -1,0 +1,84 @@
+"""What the employee's own words tell about an incident: a description, a title, the impact.
+
+Pure functions over text, so they are easy to test and to replace by a model later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+TITLE_MAX_CHARS = 120
+DESCRIPTION_MAX_CHARS = 10_000
+
+# Words that say *that* something is wrong, not *what*: "Key2Burgerzaken is kapot" or
+# "ik heb een storing" still needs a description.
+_VAGUE_WORDS = frozenset(
+    (
+        # Dutch function words
+        "ik", "je", "jij", "we", "wij", "mijn", "onze", "het", "de", "een", "en", "of", "bij",
+        "van", "voor", "met", "in", "op", "aan", "te", "om", "er", "is", "zijn", "was", "heb",
+        "heeft", "hebben", "wil", "wilt", "kan", "kun", "kunnen", "doet", "doen", "werkt",
+        "werken", "gaat", "niet", "geen", "nog", "al", "ook", "wel", "meer", "iets", "alles",
+        "dat", "die", "dit", "wat", "als", "want", "omdat", "hoi", "hallo",
+        # "something is wrong", without saying what
+        "kapot", "stuk", "storing", "storingen", "probleem", "problemen", "fout", "fouten",
+        "error", "mis", "raar", "vreemd", "melding", "melden", "maken", "systeem",
+        "applicatie", "programma", "app", "pakket",
+        # the same in English
+        "the", "and", "not", "it", "broken", "working", "work", "does", "doesn't", "issue",
+        "problem",
+    )
+)  # fmt: skip
+_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+
+
+def _phrases(*phrases: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+_HIGH_IMPACT = _phrases(
+    "iedereen", "niemand", "alle collega's", "hele afdeling", "hele team", "hele gemeente",
+    "alle medewerkers",
+)  # fmt: skip
+_MEDIUM_IMPACT = _phrases("afdeling", "team", "collega's", "meerdere collega's")
+_HIGH_URGENCY = _phrases(
+    "spoed", "dringend", "urgent", "burgers wachten", "klanten wachten", "balie staat stil",
+    "kan niet werken", "kunnen niet werken",
+)  # fmt: skip
+
+
+def describes_problem(text: str, names: Iterable[str] = ()) -> bool:
+    """True when `text` says what goes wrong, beyond naming the application."""
+    lowered = text.lower()
+    for name in names:
+        if name:
+            lowered = lowered.replace(name.lower(), " ")
+    words = _WORD.findall(lowered)
+    return any(len(w) >= 3 and w not in _VAGUE_WORDS for w in words)
+
+
+def make_title(description: str, application: str | None) -> str:
+    """A short title: the first sentence of the description, with the application."""
+    first = re.split(r"(?<=[.!?])\s|\n", description.strip(), maxsplit=1)[0]
+    title = " ".join(first.split())
+    if application and application.lower() not in title.lower():
+        title = f"{application}: {title}"
+    if len(title) > TITLE_MAX_CHARS:
+        title = title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
+    return title or "Melding via Loket"
+
+
+def estimate_impact(text: str) -> str:
+    """ "high" when many people are hindered, "medium" for a team, else "low"."""
+    lowered = text.lower().replace("’", "'")
+    if _HIGH_IMPACT.search(lowered):
+        return "high"
+    if _MEDIUM_IMPACT.search(lowered):
+        return "medium"
+    return "low"
+
+
+def estimate_urgency(text: str) -> str:
+    """ "high" when work stands still or citizens wait, else "medium"."""
+    return "high" if _HIGH_URGENCY.search(text.lower()) else "medium"

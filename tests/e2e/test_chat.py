@@ -1,0 +1,91 @@
+"""End to end: real Rasa server, action server and router service; a Dutch chat makes a ticket."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+from sqlmodel import Session, select
+
+from router import store
+from router.db import make_engine
+from router.migrate import upgrade
+from router.models import Employee, Ticket
+from tests.e2e.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("stack")
+    database_url = f"sqlite:///{workdir / 'loket.db'}"
+    upgrade(database_url)
+    running = Stack(workdir=workdir, database_url=database_url)
+    try:
+        running.start()
+        yield running
+    except RuntimeError:
+        for name in ("router", "actions", "rasa"):
+            print(f"--- {name} ---\n{running.log(name)}")
+        raise
+    finally:
+        running.stop()
+
+
+def say(stack: Stack, sender: str, message: str) -> str:
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(stack.webhook, data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+        return "\n".join(m.get("text", "") for m in json.load(response))
+
+
+def _stored(stack: Stack, reference: str) -> tuple[Ticket, Employee]:
+    engine = make_engine(stack.database_url)
+    try:
+        with Session(engine) as session:
+            ticket = store.get_ticket(session, reference)
+            return ticket, session.get(Employee, ticket.reporter_id)
+    finally:
+        engine.dispose()
+
+
+REFERENCE = re.compile(r"M-\d{4}-\d{6}")
+
+
+def test_report_a_broken_application_gets_a_routed_ticket(stack):
+    first = say(stack, "e2e-anna", "Key2Burgerzaken loopt vast bij het opslaan")
+    assert "gemeente" in first.lower(), first
+    answer = say(stack, "e2e-anna", "Dijkstede")
+    match = REFERENCE.search(answer)
+    assert match, f"no ticket reference in the bot's answer: {answer!r}"
+    assert f"Je melding {match.group(0)} is doorgezet naar Centric." in answer
+    ticket, reporter = _stored(stack, match.group(0))
+    assert (ticket.municipality, ticket.application, ticket.destination) == ("DYK", "Key2Burgerzaken", "centric")
+    assert ticket.routed_how == "catalogue" and ticket.status == "routed"
+    assert "opslaan" in ticket.description
+    assert "Key2Burgerzaken loopt vast" in (ticket.conversation or "")
+
+
+def test_same_application_routes_by_the_municipality(stack):
+    say(stack, "e2e-bram", "ibz geeft een foutmelding bij het opslaan van een verhuizing")
+    answer = say(stack, "e2e-bram", "Polderwaard")
+    reference = REFERENCE.search(answer).group(0)
+    assert "PinkRoccade" in answer
+    ticket, _ = _stored(stack, reference)
+    assert (ticket.municipality, ticket.application, ticket.destination) == ("PLW", "iBurgerzaken", "pinkroccade")
+
+
+def test_stopping_midway_makes_no_ticket(stack):
+    engine = make_engine(stack.database_url)
+    with Session(engine) as session:
+        before = len(session.exec(select(Ticket)).all())
+    say(stack, "e2e-carla", "Youforce doet het niet")
+    answer = say(stack, "e2e-carla", "laat maar")
+    assert "geen melding" in answer.lower(), answer
+    with Session(engine) as session:
+        assert len(session.exec(select(Ticket)).all()) == before
+    engine.dispose()
