@@ -36,6 +36,7 @@ class TicketType(StrEnum):
     question = "question"
     security_incident = "security_incident"
     data_breach = "data_breach"
+    callback = "callback"  # the employee asked for a person (human handoff)
 
 
 class Status(StrEnum):
@@ -119,6 +120,9 @@ class Ticket(SQLModel, table=True):
     status: str = Field(default=Status.new, sa_type=String(16))  # a Status
     supplier_reference: str | None = Field(default=None, max_length=100)
     sla_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A data breach must be reported to the Autoriteit Persoonsgegevens within 72 hours.
+    notify_deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outage_id: int | None = Field(default=None, foreign_key="outage.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -203,3 +207,29 @@ class TrainingExample(SQLModel, table=True):
     destination: str = Field(max_length=64)
     at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Outage(SQLModel, table=True):
+    """A known outage or major incident, announced to employees who ask."""
+
+    __table_args__ = (Index("ix_outage_status_application", "status", "application"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application: str | None = Field(default=None, max_length=100)  # None: general
+    title: str = Field(max_length=200)
+    description: str = ""
+    municipalities: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # []: all
+    status: str = Field(default="open", max_length=16)  # open, closed
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BotResolution(SQLModel, table=True):
+    """A question the assistant answered without a ticket (no personal data: counts only)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    topic: str = Field(max_length=100)
+    municipality: str | None = Field(default=None, max_length=8)
+    channel: str = Field(max_length=32)
+    helped: bool = True

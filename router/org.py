@@ -20,6 +20,10 @@ class OrgFileError(Exception):
     """The organisation file cannot be used; the message says where and why."""
 
 
+class UnknownName(ValueError):
+    """A municipality or application that the organisation does not have."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -137,6 +141,25 @@ class Organisation(_Strict):
             if wanted == app.name.casefold() or wanted in (s.casefold() for s in app.synonyms):
                 return app
         return None
+
+    def municipality_key(self, given: str) -> str:
+        found = self.municipality(given)
+        if found is None:
+            known = ", ".join(f"{m.key} ({m.name})" for m in self.municipalities)
+            raise UnknownName(f"unknown municipality '{given}'; known: {known}")
+        return found.key
+
+    def municipality_of_email(self, email: str | None) -> str | None:
+        domain = (email or "").rpartition("@")[2].lower()
+        return next((m.key for m in self.municipalities if m.email_domain == domain), None)
+
+    def application_name(self, given: str | None) -> str | None:
+        if not given:
+            return None
+        app = self.application(given)
+        if app is None:
+            raise UnknownName(f"unknown application '{given}'")
+        return app.name
 
     def priority(self, impact: Level, urgency: Level) -> Priority:
         return self.sla.priority_matrix[impact][urgency]

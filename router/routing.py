@@ -77,6 +77,8 @@ class DecisionRouter:
             return Route(rules.security_incident, RoutedHow.rule, 1.0)
         if request.type == TicketType.data_breach:
             return Route(rules.data_breach, RoutedHow.rule, 1.0)
+        if request.type == TicketType.callback:
+            return Route(rules.triage, RoutedHow.rule, 1.0)
         app = self._application(request)
         if app is not None:
             by_catalogue = self._catalogue(app, request)

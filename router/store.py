@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,10 +30,13 @@ from router.models import (
     utcnow,
 )
 from router.org import Organisation
+from router.outages import current_outages
 from router.routing import Route
 from router.sla import due_at
 
 REFERENCE = re.compile(r"^M-(\d{4})-(\d{6})$")
+URGENT_TYPES = frozenset({TicketType.security_incident, TicketType.data_breach})
+BREACH_NOTIFY = timedelta(hours=72)  # AVG art. 33: notify the Autoriteit Persoonsgegevens
 
 
 class TicketNotFound(Exception):
@@ -136,6 +139,8 @@ def create_ticket(
         session, reporter=data.reporter, municipality=data.municipality
     )
     priority = org.priority(data.impact, data.urgency)
+    if data.type in URGENT_TYPES and priority in ("P3", "P4"):
+        priority = "P2"  # security incidents and data breaches are never routine
     ticket = Ticket(
         reference=format_reference(now.year, number),
         year=now.year,
@@ -157,6 +162,8 @@ def create_ticket(
         needs_review=route.needs_review,
         status=Status.routed,
         sla_due_at=due_at(now, org.sla.targets_hours[priority], org.sla),
+        notify_deadline_at=now + BREACH_NOTIFY if data.type == TicketType.data_breach else None,
+        outage_id=_open_outage_for(session, data.application, data.municipality),
         created_at=now,
         updated_at=now,
     )
@@ -182,6 +189,13 @@ def create_ticket(
         new_value=Status.routed,
     )
     return ticket
+
+
+def _open_outage_for(session: Session, application: str | None, municipality: str) -> int | None:
+    if application is None:
+        return None
+    hits = current_outages(session, application=application, municipality=municipality)
+    return hits[0].id if hits else None
 
 
 def get_ticket(session: Session, reference: str) -> Ticket:

@@ -10,7 +10,7 @@ from router.api.auth import token_middleware
 from router.api.errors import error_middleware
 from router.api.keys import ENGINE, ORG, ROUTER, SETTINGS
 from router.api.openapi import openapi
-from router.api.tickets import routes
+from router.api import self_service, tickets
 from router.db import make_engine
 from router.org import Organisation, load_organisation
 from router.routing import CatalogueRouter
@@ -29,7 +29,8 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     app[ORG] = org
     app[ROUTER] = CatalogueRouter(org)
     app.cleanup_ctx.append(_database)
-    app.add_routes(routes)
+    app.add_routes(tickets.routes)
+    app.add_routes(self_service.routes)
     app.router.add_get("/api/openapi.json", openapi)
     return app
 

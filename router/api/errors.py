@@ -9,6 +9,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from router.lifecycle import InvalidTransition
+from router.org import UnknownName
+from router.outages import OutageNotFound
 from router.store import TicketNotFound, UnknownDestination
 
 log = structlog.get_logger()
@@ -35,11 +37,11 @@ def describe_validation(exc: ValidationError) -> str:
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except TicketNotFound as exc:
+    except (TicketNotFound, OutageNotFound) as exc:
         return error(404, str(exc))
     except InvalidTransition as exc:
         return error(409, str(exc))
-    except (UnknownDestination, BadRequest) as exc:
+    except (UnknownDestination, UnknownName, BadRequest) as exc:
         return error(422, str(exc))
     except ValidationError as exc:
         return error(422, describe_validation(exc))

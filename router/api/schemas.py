@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from router.models import Status, TicketType
 
@@ -25,7 +25,10 @@ class ReporterIn(_In):
 
 
 class TicketIn(_In):
-    municipality: str = Field(min_length=1, max_length=100, description="key (DYK) or name")
+    municipality: str | None = Field(
+        default=None, min_length=1, max_length=100,
+        description="key (DYK) or name; when left out, the reporter's e-mail domain decides",
+    )
     reporter: ReporterIn
     type: TicketType = TicketType.incident
     application: str | None = Field(default=None, max_length=100)
@@ -34,6 +37,52 @@ class TicketIn(_In):
     impact: Level = "low"
     urgency: Level = "medium"
     conversation: str | None = Field(default=None, max_length=2 * MAX_TEXT)
+
+
+class WhoIn(_In):
+    """The employee a self-service request is for: e-mail, or a channel identity."""
+
+    email: EmailStr | None = None
+    channel: str | None = Field(default=None, max_length=32)
+    sender_id: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _someone(self) -> WhoIn:
+        if not self.email and not (self.channel and self.sender_id):
+            raise ValueError("give the employee's email, or channel and sender_id")
+        return self
+
+
+class MyTicketsQuery(WhoIn):
+    all: bool = False
+
+
+class WithdrawIn(WhoIn):
+    reason: str | None = Field(default=None, max_length=2_000)
+
+
+class OutageIn(_In):
+    title: str = Field(min_length=1, max_length=200)
+    application: str | None = Field(default=None, max_length=100)
+    municipalities: list[str] = Field(default_factory=list, max_length=50)
+    description: str = Field(default="", max_length=MAX_TEXT)
+
+
+class OutageUpdateIn(_In):
+    description: str | None = Field(default=None, max_length=MAX_TEXT)
+    close: bool = False
+
+
+class OutageQuery(_In):
+    application: str | None = Field(default=None, max_length=100)
+    municipality: str | None = Field(default=None, max_length=100)
+
+
+class BotResolutionIn(_In):
+    topic: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_/]+$")
+    channel: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_-]+$")
+    municipality: str | None = Field(default=None, max_length=100)
+    helped: bool = True
 
 
 class RouteIn(_In):
@@ -123,11 +172,51 @@ class TicketOut(BaseModel):
     status: str
     supplier_reference: str | None
     sla_due_at: datetime | None
+    notify_deadline_at: datetime | None
+    outage_id: int | None
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+
+
+class MyTicketOut(BaseModel):
+    reference: str
+    title: str
+    status: str
+    destination_name: str
+    application: str | None
+    priority: str
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime | None
+    notify_deadline_at: datetime | None
+    comments: list[CommentOut]
+
+
+class MyTicketsOut(BaseModel):
+    tickets: list[MyTicketOut]
+
+
+class OutageOut(BaseModel):
+    id: int
+    application: str | None
+    title: str
+    description: str
+    municipalities: list[str]
+    status: str
+    started_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+
+class OutagesOut(BaseModel):
+    outages: list[OutageOut]
+
+
+class BotResolutionOut(BaseModel):
+    recorded: bool
 
 
 class TicketDetailOut(TicketOut):

@@ -69,21 +69,13 @@ def _reference(request: web.Request) -> str:
     return reference
 
 
-def _municipality(org: Organisation, given: str) -> str:
-    found = org.municipality(given)
-    if found is None:
-        known = ", ".join(f"{m.key} ({m.name})" for m in org.municipalities)
-        raise BadRequest(f"unknown municipality '{given}'; known: {known}")
-    return found.key
-
-
-def _application(org: Organisation, given: str | None) -> str | None:
-    if given is None:
-        return None
-    app = org.application(given)
-    if app is None:
-        raise BadRequest(f"unknown application '{given}'")
-    return app.name
+def _municipality_for(org: Organisation, given: str | None, email: str | None) -> str:
+    if given:
+        return org.municipality_key(given)
+    from_email = org.municipality_of_email(email)
+    if from_email is None:
+        raise BadRequest("municipality is missing and the reporter's e-mail domain names none")
+    return from_email
 
 
 def _route_out(org: Organisation, route: Route) -> dict:
@@ -144,8 +136,8 @@ async def route_text(request: web.Request) -> web.Response:
     route = request.app[ROUTER].route(
         RouteRequest(
             text=body.text,
-            municipality=_municipality(org, body.municipality),
-            application=_application(org, body.application),
+            municipality=org.municipality_key(body.municipality),
+            application=org.application_name(body.application),
             type=body.type,
         )
     )
@@ -157,10 +149,10 @@ async def create_ticket(request: web.Request) -> web.Response:
     body = await _body(request, TicketIn)
     org = request.app[ORG]
     data = store.NewTicket(
-        municipality=_municipality(org, body.municipality),
+        municipality=_municipality_for(org, body.municipality, body.reporter.email),
         reporter=store.Reporter(**body.reporter.model_dump()),
         type=body.type,
-        application=_application(org, body.application),
+        application=org.application_name(body.application),
         title=body.title,
         description=body.description,
         impact=body.impact,
@@ -202,7 +194,7 @@ async def list_tickets(request: web.Request) -> web.Response:
     def work(session: Session) -> dict:
         page, total = store.list_tickets(
             session,
-            municipality=_municipality(org, query.municipality) if query.municipality else None,
+            municipality=org.municipality_key(query.municipality) if query.municipality else None,
             status=query.status,
             destination=query.destination,
             reporter_email=query.reporter_email,

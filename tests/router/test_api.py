@@ -5,18 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from router.api.app import create_app
 from router.models import Ticket
-from router.settings import Settings
-from tests.conftest import SAMPLE_ORG, TEST_TOKEN
+from tests.router.conftest import TEST_TOKEN
 
 AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
-
-
-@pytest.fixture
-async def client(aiohttp_client, database_url, org):
-    settings = Settings(service_token=TEST_TOKEN, database_url=database_url, org_file=SAMPLE_ORG)
-    return await aiohttp_client(create_app(settings, org))
 
 
 def ticket_body(**overrides) -> dict:
@@ -55,7 +47,10 @@ ENDPOINTS = [
     ("GET", "/api/tickets/M-2026-000001"),
     ("POST", "/api/tickets/M-2026-000001/status"),
     ("POST", "/api/tickets/M-2026-000001/reassign"),
-    ("POST", "/api/tickets/M-2026-000001/comments"),
+    ("POST", "/api/tickets/M-2026-000001/comments"), ("GET", "/api/my/tickets"),
+    ("GET", "/api/my/tickets/M-2026-000001"), ("POST", "/api/my/tickets/M-2026-000001/withdraw"),
+    ("GET", "/api/outages"), ("POST", "/api/outages"), ("POST", "/api/outages/1"),
+    ("POST", "/api/bot-resolutions"),
 ]
 
 

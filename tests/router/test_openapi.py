@@ -5,7 +5,7 @@ from __future__ import annotations
 from router.api.app import create_app
 from router.api.openapi import build_openapi
 from router.settings import Settings
-from tests.conftest import SAMPLE_ORG, TEST_TOKEN
+from tests.router.conftest import SAMPLE_ORG, TEST_TOKEN
 
 
 def test_openapi_paths_match_the_app_routes(org):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from router.org import OrgFileError, load_organisation
-from tests.conftest import SAMPLE_ORG
+from tests.router.conftest import SAMPLE_ORG
 
 
 def test_sample_holds_the_contract(org):

@@ -11,7 +11,7 @@ from router.db import make_engine
 from router.models import Ticket, TicketType
 from router.org import load_organisation
 from router.routing import CatalogueRouter, RouteRequest
-from tests.conftest import SAMPLE_ORG
+from tests.router.conftest import SAMPLE_ORG
 
 PROCESSES = 4
 PER_PROCESS = 15

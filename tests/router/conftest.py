@@ -14,7 +14,7 @@ from router.db import make_engine
 from router.migrate import upgrade
 from router.org import Organisation, load_organisation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_ORG = ROOT / "org" / "de-delta.yaml"
 POSTGRES_URL = os.environ.get(
     "LOKET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,3 +60,12 @@ def engine(database_url):
 def session(engine):
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+async def client(aiohttp_client, database_url, org):
+    from router.api.app import create_app
+    from router.settings import Settings
+
+    settings = Settings(service_token=TEST_TOKEN, database_url=database_url, org_file=SAMPLE_ORG)
+    return await aiohttp_client(create_app(settings, org))
