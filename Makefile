@@ -43,11 +43,11 @@ $(ASSISTANT): bot/pyproject.toml bot/uv.lock | $(UV)
 	$(UV) sync --locked --project bot --python $(PY_ASSISTANT)
 	@touch $@
 
-$(CATALOGUE): $(ORG_FILE) $(SERVICE)
+# Rewritten only when its content changes, so that an unchanged catalogue never retrains.
+$(CATALOGUE): $(ORG_FILE) | $(SERVICE)
 	$(LOKET) org nlu $(ORG_FILE) --out $@
-	@touch $@
 
-$(MODEL): $(ASSISTANT) bot/config.yml bot/domain.yml $(RASA_DATA)
+$(MODEL): bot/config.yml bot/domain.yml $(RASA_DATA) | $(ASSISTANT)
 	@echo ">> Training the Rasa model (about two minutes; make skips it while its inputs are unchanged)"
 	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
 		--out models --fixed-model-name loket
