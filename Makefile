@@ -19,6 +19,7 @@ ORG_FILE ?= org/de-delta.yaml
 CATALOGUE := data/nlu/catalogue.yml
 MODEL := models/loket.tar.gz
 DEV_ENV := var/loket.env
+ROUTER_MODEL := var/models/router/CURRENT
 # Rasa would otherwise try to reach its telemetry service (nothing leaves this machine).
 export RASA_TELEMETRY_ENABLED := false
 RASA_DATA := $(shell find data -name '*.yml' -not -path $(CATALOGUE) 2>/dev/null) $(CATALOGUE)
@@ -64,7 +65,11 @@ db: $(SERVICE) $(DEV_ENV)
 
 train: $(MODEL)
 
-run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db
+# The router's day-one model, from the organisation file and the NLU examples.
+$(ROUTER_MODEL): | $(SERVICE) $(CATALOGUE)
+	$(LOKET) router train
+
+run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db $(ROUTER_MODEL)
 	@echo ">> Starting router service, action server and Rasa (Ctrl-C stops them all)"
 	.venv/bin/honcho start -f Procfile -e $(DEV_ENV)
 

@@ -8,6 +8,7 @@ import typer
 from aiohttp import web
 from pydantic import ValidationError
 
+from router.cli_router import route, router_app
 from router.logs import configure_logging
 from router.org import OrgFileError, load_organisation
 
@@ -18,8 +19,18 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The ticket store's database.", no_args_is_help=True)
 org_app = typer.Typer(help="The organisation file.", no_args_is_help=True)
+
+
+@app.callback()
+def _main() -> None:
+    """Loket: één loket voor ICT-vragen van samenwerkende gemeenten."""
+    configure_logging()  # JSON lines on stderr; stdout stays for the command's own output
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
+app.add_typer(router_app, name="router")
+app.command("route")(route)
 
 
 def _settings(kind=None):
@@ -49,7 +60,6 @@ def serve(
     from router.api.app import create_app
 
     settings = _settings()
-    configure_logging()
     try:
         application = create_app(settings)
     except OrgFileError as exc:

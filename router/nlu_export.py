@@ -5,7 +5,6 @@ from __future__ import annotations
 import yaml
 
 from router.org import Organisation
-from router.recognise import WEAK_WORDS
 
 HEADER = "# Generated from the organisation file by `loket org nlu`; do not edit by hand.\n"
 

@@ -14,18 +14,27 @@ class OutageNotFound(Exception):
 
 
 def open_outage(
-    session: Session, *, title: str, application: str | None, municipalities: list[str],
+    session: Session,
+    *,
+    title: str,
+    application: str | None,
+    municipalities: list[str],
     description: str = "",
 ) -> Outage:
-    outage = Outage(title=mask_personal_data(title), application=application,
-                    municipalities=sorted(municipalities), description=mask_personal_data(description))
+    outage = Outage(
+        title=mask_personal_data(title),
+        application=application,
+        municipalities=sorted(municipalities),
+        description=mask_personal_data(description),
+    )
     session.add(outage)
     session.flush()
     return outage
 
 
-def update_outage(session: Session, *, outage_id: int, description: str | None = None,
-                  close: bool = False) -> Outage:
+def update_outage(
+    session: Session, *, outage_id: int, description: str | None = None, close: bool = False
+) -> Outage:
     outage = session.get(Outage, outage_id)
     if outage is None:
         raise OutageNotFound(outage_id)
@@ -47,12 +56,18 @@ def current_outages(
     if application:
         query = query.where(col(Outage.application) == application)
     rows = session.exec(query.order_by(col(Outage.started_at).desc())).all()
-    return [o for o in rows if not municipality or not o.municipalities or municipality in o.municipalities]
+    return [
+        o
+        for o in rows
+        if not municipality or not o.municipalities or municipality in o.municipalities
+    ]
 
 
 def record_bot_resolution(
     session: Session, *, topic: str, channel: str, municipality: str | None, helped: bool
 ) -> BotResolution:
-    resolution = BotResolution(topic=topic, channel=channel, municipality=municipality, helped=helped)
+    resolution = BotResolution(
+        topic=topic, channel=channel, municipality=municipality, helped=helped
+    )
     session.add(resolution)
     return resolution

@@ -14,11 +14,23 @@ from router.org import Application, Organisation
 
 FUZZY_THRESHOLD = 88  # rapidfuzz ratio; below this, false matches on ordinary Dutch words grow
 FUZZY_MIN_LENGTH = 6  # short words ("join", "teams") only match exactly
-# Synonyms that are also everyday Dutch words ("ik word gek van de printer"): they count only
-# when nothing else in the text names an application.
+# Synonyms that are also everyday Dutch words ("ik word gek van de printer", "een virus op
+# mijn pc"): they never decide a route on their own; the text model weighs them instead.
 WEAK_WORDS = frozenset(
-    {"word", "teams", "office", "join", "scherm", "computer", "pc", "telefoon", "inloggen",
-     "account", "wachtwoord", "printen"}
+    {
+        "word",
+        "teams",
+        "office",
+        "join",
+        "scherm",
+        "computer",
+        "pc",
+        "telefoon",
+        "inloggen",
+        "account",
+        "wachtwoord",
+        "printen",
+    }
 )
 
 
@@ -39,9 +51,9 @@ class ApplicationRecogniser:
         """The application the text is most likely about, or None."""
         found = [m.group(1).casefold() for m in self._exact.finditer(text)]
         strong = [w for w in found if w not in WEAK_WORDS]
-        if strong or found:
-            return self._by_word[(strong or found)[0]]
-        for token in re.findall(r"[\w.-]{%d,}" % FUZZY_MIN_LENGTH, text.casefold()):
+        if strong:
+            return self._by_word[strong[0]]
+        for token in re.findall(rf"[\w.-]{{{FUZZY_MIN_LENGTH},}}", text.casefold()):
             best = process.extractOne(
                 token, self._fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
             )

@@ -63,7 +63,9 @@ class Router(Protocol):
 
 class DecisionRouter:
     def __init__(
-        self, org: Organisation, models: ModelSource | None = None,
+        self,
+        org: Organisation,
+        models: ModelSource | None = None,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
         self.org = org
@@ -99,8 +101,9 @@ class DecisionRouter:
         if asks_how and team:
             return Route(team, RoutedHow.catalogue, 1.0, application=app.name)
         if request.municipality in app.routes:
-            return Route(app.routes[request.municipality], RoutedHow.catalogue, 1.0,
-                         application=app.name)
+            return Route(
+                app.routes[request.municipality], RoutedHow.catalogue, 1.0, application=app.name
+            )
         return None
 
     def _model(self, request: RouteRequest) -> Route:
@@ -113,10 +116,21 @@ class DecisionRouter:
             {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3
         ]
         if prediction.confidence >= self.threshold:
-            return Route(prediction.destination, RoutedHow.model, prediction.confidence,
-                         alternatives, reasons=list(prediction.reasons))
-        return Route(triage, RoutedHow.triage, prediction.confidence, alternatives,
-                     needs_review=True, reasons=list(prediction.reasons))
+            return Route(
+                prediction.destination,
+                RoutedHow.model,
+                prediction.confidence,
+                alternatives,
+                reasons=list(prediction.reasons),
+            )
+        return Route(
+            triage,
+            RoutedHow.triage,
+            prediction.confidence,
+            alternatives,
+            needs_review=True,
+            reasons=list(prediction.reasons),
+        )
 
 
 def CatalogueRouter(org: Organisation) -> DecisionRouter:  # noqa: N802 - the day-one router

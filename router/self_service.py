@@ -13,14 +13,20 @@ from router.models import ChannelIdentity, Comment, Employee, Status, Ticket
 
 
 def find_employee(
-    session: Session, *, email: str | None = None, channel: str | None = None,
+    session: Session,
+    *,
+    email: str | None = None,
+    channel: str | None = None,
     sender_id: str | None = None,
 ) -> Employee | None:
     if email:
         return session.exec(select(Employee).where(Employee.email == email.lower())).first()
     if channel and sender_id:
-        identity = session.exec(select(ChannelIdentity).where(
-            ChannelIdentity.channel == channel, ChannelIdentity.sender_id == sender_id)).first()
+        identity = session.exec(
+            select(ChannelIdentity).where(
+                ChannelIdentity.channel == channel, ChannelIdentity.sender_id == sender_id
+            )
+        ).first()
         return session.get(Employee, identity.employee_id) if identity else None
     return None
 
@@ -32,8 +38,9 @@ def own_ticket(session: Session, *, employee: Employee | None, reference: str) -
     return ticket
 
 
-def own_tickets(session: Session, *, employee: Employee | None, open_only: bool = True,
-                limit: int = 20) -> list[Ticket]:
+def own_tickets(
+    session: Session, *, employee: Employee | None, open_only: bool = True, limit: int = 20
+) -> list[Ticket]:
     if employee is None:
         return []
     query = select(Ticket).where(Ticket.reporter_id == employee.id)
@@ -43,12 +50,23 @@ def own_tickets(session: Session, *, employee: Employee | None, open_only: bool 
 
 
 def comments_to_reporter(session: Session, ticket: Ticket) -> list[Comment]:
-    return list(session.exec(select(Comment).where(
-        Comment.ticket_id == ticket.id, col(Comment.to_reporter).is_(True)).order_by(col(Comment.id))).all())
+    return list(
+        session.exec(
+            select(Comment)
+            .where(Comment.ticket_id == ticket.id, col(Comment.to_reporter).is_(True))
+            .order_by(col(Comment.id))
+        ).all()
+    )
 
 
-def withdraw(session: Session, *, employee: Employee | None, reference: str,
-             reason: str | None = None) -> Ticket:
+def withdraw(
+    session: Session, *, employee: Employee | None, reference: str, reason: str | None = None
+) -> Ticket:
     ticket = own_ticket(session, employee=employee, reference=reference)
-    return store.change_status(session, reference=ticket.reference, status=Status.withdrawn,
-                               actor="reporter", note=reason or "ingetrokken door de melder")
+    return store.change_status(
+        session,
+        reference=ticket.reference,
+        status=Status.withdrawn,
+        actor="reporter",
+        note=reason or "ingetrokken door de melder",
+    )

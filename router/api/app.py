@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from router.api import self_service, tickets
 from router.api.auth import token_middleware
 from router.api.errors import error_middleware
 from router.api.keys import ENGINE, ORG, ROUTER, SETTINGS
 from router.api.openapi import openapi
-from router.api import self_service, tickets
 from router.db import make_engine
 from router.org import Organisation, load_organisation
-from router.routing import CatalogueRouter
+from router.routing_service import build_router
 from router.settings import Settings
 
 MAX_BODY = 256 * 1024
@@ -27,7 +27,7 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     )
     app[SETTINGS] = settings
     app[ORG] = org
-    app[ROUTER] = CatalogueRouter(org)
+    app[ROUTER] = build_router(org, settings)
     app.cleanup_ctx.append(_database)
     app.add_routes(tickets.routes)
     app.add_routes(self_service.routes)

@@ -69,18 +69,44 @@ OPERATIONS = [
         s.TicketOut,
         body=s.ReassignIn,
     ),
-    Operation("GET", "/api/my/tickets", "An employee's own tickets (open, or all)", s.MyTicketsOut,
-              query=s.MyTicketsQuery),
-    Operation("GET", "/api/my/tickets/{reference}", "One of the employee's own tickets",
-              s.MyTicketOut, query=s.WhoIn),
-    Operation("POST", "/api/my/tickets/{reference}/withdraw", "Withdraw one's own ticket",
-              s.MyTicketOut, body=s.WithdrawIn),
+    Operation(
+        "GET",
+        "/api/my/tickets",
+        "An employee's own tickets (open, or all)",
+        s.MyTicketsOut,
+        query=s.MyTicketsQuery,
+    ),
+    Operation(
+        "GET",
+        "/api/my/tickets/{reference}",
+        "One of the employee's own tickets",
+        s.MyTicketOut,
+        query=s.WhoIn,
+    ),
+    Operation(
+        "POST",
+        "/api/my/tickets/{reference}/withdraw",
+        "Withdraw one's own ticket",
+        s.MyTicketOut,
+        body=s.WithdrawIn,
+    ),
     Operation("GET", "/api/outages", "Open known outages", s.OutagesOut, query=s.OutageQuery),
     Operation("POST", "/api/outages", "Announce a known outage", s.OutageOut, 201, body=s.OutageIn),
-    Operation("POST", "/api/outages/{outage_id}", "Update or close an outage", s.OutageOut,
-              body=s.OutageUpdateIn),
-    Operation("POST", "/api/bot-resolutions", "Count a question the bot answered alone",
-              s.BotResolutionOut, 201, body=s.BotResolutionIn),
+    Operation(
+        "POST",
+        "/api/outages/{outage_id}",
+        "Update or close an outage",
+        s.OutageOut,
+        body=s.OutageUpdateIn,
+    ),
+    Operation(
+        "POST",
+        "/api/bot-resolutions",
+        "Count a question the bot answered alone",
+        s.BotResolutionOut,
+        201,
+        body=s.BotResolutionIn,
+    ),
     Operation(
         "POST",
         "/api/tickets/{reference}/comments",
@@ -114,8 +140,9 @@ def _operation(op: Operation) -> dict:
         out["security"] = [{"serviceToken": []}]
     params = []
     if "{outage_id}" in op.path:
-        params.append({"name": "outage_id", "in": "path", "required": True,
-                       "schema": {"type": "integer"}})
+        params.append(
+            {"name": "outage_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        )
     if "{reference}" in op.path:
         params.append(
             {

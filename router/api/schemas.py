@@ -26,7 +26,9 @@ class ReporterIn(_In):
 
 class TicketIn(_In):
     municipality: str | None = Field(
-        default=None, min_length=1, max_length=100,
+        default=None,
+        min_length=1,
+        max_length=100,
         description="key (DYK) or name; when left out, the reporter's e-mail domain decides",
     )
     reporter: ReporterIn
@@ -133,6 +135,7 @@ class RouteOut(BaseModel):
     confidence: float
     needs_review: bool
     alternatives: list[Alternative]
+    reasons: list[str] = Field(description="the words that weighed most (waarom deze route?)")
 
 
 class EventOut(BaseModel):

@@ -32,8 +32,9 @@ routes = web.RouteTableDef()
 
 
 def _who(session: Session, who: WhoIn):
-    return self_service.find_employee(session, email=who.email, channel=who.channel,
-                                      sender_id=who.sender_id)
+    return self_service.find_employee(
+        session, email=who.email, channel=who.channel, sender_id=who.sender_id
+    )
 
 
 def _my_ticket_out(org: Organisation, session: Session, ticket: Ticket) -> dict:
@@ -41,10 +42,13 @@ def _my_ticket_out(org: Organisation, session: Session, ticket: Ticket) -> dict:
         {"at": c.created_at, "author": c.author, "text": c.text, "to_reporter": True}
         for c in self_service.comments_to_reporter(session, ticket)
     ]
-    return MyTicketOut.model_validate(dict(
-        ticket.model_dump(), destination_name=org.destination_name(ticket.destination),
-        comments=comments,
-    )).model_dump(mode="json")
+    return MyTicketOut.model_validate(
+        dict(
+            ticket.model_dump(),
+            destination_name=org.destination_name(ticket.destination),
+            comments=comments,
+        )
+    ).model_dump(mode="json")
 
 
 @routes.get("/api/my/tickets")
@@ -53,8 +57,9 @@ async def my_tickets(request: web.Request) -> web.Response:
     org = request.app[ORG]
 
     def work(session: Session) -> dict:
-        tickets = self_service.own_tickets(session, employee=_who(session, query),
-                                           open_only=not query.all)
+        tickets = self_service.own_tickets(
+            session, employee=_who(session, query), open_only=not query.all
+        )
         return {"tickets": [_my_ticket_out(org, session, t) for t in tickets]}
 
     return web.json_response(await _in_session(request, work))
@@ -78,8 +83,9 @@ async def withdraw(request: web.Request) -> web.Response:
     body = await _body(request, WithdrawIn)
 
     def work(session: Session) -> dict:
-        ticket = self_service.withdraw(session, employee=_who(session, body), reference=reference,
-                                       reason=body.reason)
+        ticket = self_service.withdraw(
+            session, employee=_who(session, body), reference=reference, reason=body.reason
+        )
         return _my_ticket_out(org, session, ticket)
 
     out = await _in_session(request, work)
@@ -97,8 +103,13 @@ async def list_outages(request: web.Request) -> web.Response:
     org = request.app[ORG]
     application = org.application_name(query.application)
     municipality = org.municipality_key(query.municipality) if query.municipality else None
-    found = await _in_session(request, lambda s: [_outage_out(o) for o in outages.current_outages(
-        s, application=application, municipality=municipality)])
+    found = await _in_session(
+        request,
+        lambda s: [
+            _outage_out(o)
+            for o in outages.current_outages(s, application=application, municipality=municipality)
+        ],
+    )
     return web.json_response({"outages": found})
 
 
@@ -108,9 +119,18 @@ async def open_outage(request: web.Request) -> web.Response:
     org = request.app[ORG]
     application = org.application_name(body.application)
     municipalities = [org.municipality_key(m) for m in body.municipalities]
-    out = await _in_session(request, lambda s: _outage_out(outages.open_outage(
-        s, title=body.title, application=application, municipalities=municipalities,
-        description=body.description)))
+    out = await _in_session(
+        request,
+        lambda s: _outage_out(
+            outages.open_outage(
+                s,
+                title=body.title,
+                application=application,
+                municipalities=municipalities,
+                description=body.description,
+            )
+        ),
+    )
     log.info("router.outage.opened", outage=out["id"], application=application)
     return web.json_response(out, status=201)
 
@@ -119,8 +139,14 @@ async def open_outage(request: web.Request) -> web.Response:
 async def update_outage(request: web.Request) -> web.Response:
     outage_id = int(request.match_info["outage_id"])
     body = await _body(request, OutageUpdateIn)
-    out = await _in_session(request, lambda s: _outage_out(outages.update_outage(
-        s, outage_id=outage_id, description=body.description, close=body.close)))
+    out = await _in_session(
+        request,
+        lambda s: _outage_out(
+            outages.update_outage(
+                s, outage_id=outage_id, description=body.description, close=body.close
+            )
+        ),
+    )
     log.info("router.outage.updated", outage=outage_id, status=out["status"])
     return web.json_response(out)
 
@@ -130,7 +156,11 @@ async def bot_resolution(request: web.Request) -> web.Response:
     body = await _body(request, BotResolutionIn)
     org = request.app[ORG]
     municipality = org.municipality_key(body.municipality) if body.municipality else None
-    await _in_session(request, lambda s: outages.record_bot_resolution(
-        s, topic=body.topic, channel=body.channel, municipality=municipality, helped=body.helped))
+    await _in_session(
+        request,
+        lambda s: outages.record_bot_resolution(
+            s, topic=body.topic, channel=body.channel, municipality=municipality, helped=body.helped
+        ),
+    )
     log.info("router.bot.resolution", topic=body.topic, helped=body.helped)
     return web.json_response({"recorded": True}, status=201)

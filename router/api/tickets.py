@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import structlog
@@ -31,7 +31,8 @@ from router.api.schemas import (
 )
 from router.models import Ticket
 from router.org import Organisation
-from router.routing import Route, RouteRequest
+from router.routing import RouteRequest
+from router.routing_service import route_fields
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()
@@ -78,17 +79,6 @@ def _municipality_for(org: Organisation, given: str | None, email: str | None) -
     return from_email
 
 
-def _route_out(org: Organisation, route: Route) -> dict:
-    return RouteOut(
-        destination=route.destination,
-        destination_name=org.destination_name(route.destination),
-        how=route.how,
-        confidence=route.confidence,
-        needs_review=route.needs_review,
-        alternatives=route.alternatives,
-    ).model_dump(mode="json")
-
-
 def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: bool = False) -> dict:
     reporter = store.reporter_of(session, ticket)
     fields = dict(
@@ -133,15 +123,18 @@ async def catalogue(request: web.Request) -> web.Response:
 async def route_text(request: web.Request) -> web.Response:
     body = await _body(request, RouteIn)
     org = request.app[ORG]
-    route = request.app[ROUTER].route(
+    route = await asyncio.to_thread(
+        request.app[ROUTER].route,
         RouteRequest(
             text=body.text,
             municipality=org.municipality_key(body.municipality),
             application=org.application_name(body.application),
             type=body.type,
-        )
+        ),
     )
-    return web.json_response(_route_out(org, route))
+    return web.json_response(
+        RouteOut.model_validate(route_fields(org, route)).model_dump(mode="json")
+    )
 
 
 @routes.post("/api/tickets")
@@ -159,13 +152,14 @@ async def create_ticket(request: web.Request) -> web.Response:
         urgency=body.urgency,
         conversation=body.conversation,
     )
-    route = request.app[ROUTER].route(
+    route = await asyncio.to_thread(
+        request.app[ROUTER].route,
         RouteRequest(
             text=f"{data.title}\n{data.description}",
             municipality=data.municipality,
             application=data.application,
             type=data.type,
-        )
+        ),
     )
 
     if data.application is None and route.application is not None:

@@ -47,9 +47,13 @@ ENDPOINTS = [
     ("GET", "/api/tickets/M-2026-000001"),
     ("POST", "/api/tickets/M-2026-000001/status"),
     ("POST", "/api/tickets/M-2026-000001/reassign"),
-    ("POST", "/api/tickets/M-2026-000001/comments"), ("GET", "/api/my/tickets"),
-    ("GET", "/api/my/tickets/M-2026-000001"), ("POST", "/api/my/tickets/M-2026-000001/withdraw"),
-    ("GET", "/api/outages"), ("POST", "/api/outages"), ("POST", "/api/outages/1"),
+    ("POST", "/api/tickets/M-2026-000001/comments"),
+    ("GET", "/api/my/tickets"),
+    ("GET", "/api/my/tickets/M-2026-000001"),
+    ("POST", "/api/my/tickets/M-2026-000001/withdraw"),
+    ("GET", "/api/outages"),
+    ("POST", "/api/outages"),
+    ("POST", "/api/outages/1"),
     ("POST", "/api/bot-resolutions"),
 ]
 
@@ -91,8 +95,13 @@ async def test_create_routes_by_catalogue_and_municipality(client):
     assert (plw["destination"], plw["application"]) == ("pinkroccade", "iBurgerzaken")
     security = await _create(client, type="security_incident", application="Microsoft 365")
     assert (security["destination"], security["how"]) == ("informatiebeveiliging", "rule")
-    recognised = await _create(client, municipality="VHN", application=None, title="Storing",
-                               description="youforse laat mijn salarisstrook niet zien")
+    recognised = await _create(
+        client,
+        municipality="VHN",
+        application=None,
+        title="Storing",
+        description="youforse laat mijn salarisstrook niet zien",
+    )
     assert (recognised["destination"], recognised["application"]) == ("visma-raet", "Youforce")
     unknown = await _create(client, application=None, title="Vraag", description="er is iets raars")
     assert (unknown["destination"], unknown["how"], unknown["needs_review"]) == (
@@ -167,6 +176,7 @@ async def test_route_without_creating_a_ticket(client, engine):
         "confidence": 1.0,
         "needs_review": False,
         "alternatives": [],
+        "reasons": [],
     }
     resp = await client.post(
         "/api/route",

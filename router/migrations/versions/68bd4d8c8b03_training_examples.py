@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 import router.models
 
 revision: str = "68bd4d8c8b03"

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 import router.models
 
 revision: str = "d6f59105e019"
