@@ -78,7 +78,13 @@ chat: $(ASSISTANT)
 
 test: test-service test-assistant
 
-test-service: $(SERVICE) $(ASSISTANT) $(MODEL)
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo ">> Installing Debian's chromium for the browser tests"
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium
+
+test-service: $(SERVICE) $(ASSISTANT) $(MODEL) $(CHROMIUM)
 	.venv/bin/pytest
 
 test-assistant: $(ASSISTANT) $(MODEL)
