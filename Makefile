@@ -3,7 +3,7 @@
 # database schema, a trained Rasa model) and skips what is already there.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test test-service test-assistant chat train db clean
+.PHONY: help run test test-service test-assistant test-actions chat train db nlu-eval bench clean
 
 # uv downloads Python on a normal machine; where pyenv already holds the versions we use them.
 PYENV_ROOT ?= $(HOME)/.pyenv
@@ -28,6 +28,7 @@ help:
 	@echo "make run    start the whole stack (installs what is missing)"
 	@echo "make test   run every test (installs what is missing)"
 	@echo "make chat   chat with the running bot in this terminal"
+	@echo "make nlu-eval / make bench   NLU figures on the held-out file / all benchmarks"
 
 $(UV):
 	@echo ">> Installing uv $(UV_VERSION) into .tools/"
@@ -48,7 +49,7 @@ $(ASSISTANT): bot/pyproject.toml bot/uv.lock | $(UV)
 $(CATALOGUE): $(ORG_FILE) | $(SERVICE)
 	$(LOKET) org nlu $(ORG_FILE) --out $@
 
-$(MODEL): bot/config.yml bot/domain.yml $(RASA_DATA) | $(ASSISTANT)
+$(MODEL): bot/config.yml bot/domain.yml $(wildcard bot/components/*.py) $(RASA_DATA) | $(ASSISTANT)
 	@echo ">> Training the Rasa model (about two minutes; make skips it while its inputs are unchanged)"
 	$(RASA) train --config bot/config.yml --domain bot/domain.yml --data data \
 		--out models --fixed-model-name loket
@@ -76,7 +77,7 @@ run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db $(ROUTER_MODEL)
 chat: $(ASSISTANT)
 	bot/.venv/bin/python bot/chat.py
 
-test: test-service test-assistant
+test: test-service test-assistant test-actions
 
 # Browser tests drive Debian's chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
@@ -90,6 +91,19 @@ test-service: $(SERVICE) $(ASSISTANT) $(MODEL) $(CHROMIUM)
 test-assistant: $(ASSISTANT) $(MODEL)
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data --fail-on-warnings
 	$(RASA) test core --model $(MODEL) --stories tests/bot --fail-on-prediction-errors --out var/results
+
+test-actions: $(ASSISTANT) $(SERVICE) $(CATALOGUE)
+	bot/.venv/bin/pytest -c bot/pytest.ini --rootdir .
+
+# Intent and application-entity figures on the held-out file bot/eval/heldout_nlu.yml.
+nlu-eval: $(ASSISTANT) $(CATALOGUE)
+	bot/.venv/bin/python -m bot.nlu_eval
+
+bench: $(SERVICE) $(ASSISTANT) $(MODEL)
+	.venv/bin/python bench/routing_nl.py
+	.venv/bin/python bench/route_api.py
+	.venv/bin/python bench/router_eval.py
+	.venv/bin/python -m bench.bot_turns
 
 clean:
 	rm -rf .venv bot/.venv .tools models var $(CATALOGUE)

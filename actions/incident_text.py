@@ -82,3 +82,70 @@ def estimate_impact(text: str) -> str:
 def estimate_urgency(text: str) -> str:
     """ "high" when work stands still or citizens wait, else "medium"."""
     return "high" if _HIGH_URGENCY.search(text.lower()) else "medium"
+
+
+# Answers to "how many people are hindered?" and "how urgent is it?", in plain words.
+_AFFECTED_HIGH = _phrases(
+    "iedereen", "hele gemeente", "meerdere afdelingen", "meerdere teams", "alle afdelingen",
+    "heel de gemeente", "hele organisatie", "alle medewerkers", "everyone", "everybody",
+    "several departments", "whole organisation", "whole organization", "all departments",
+)  # fmt: skip
+_AFFECTED_MEDIUM = _phrases(
+    "team", "afdeling", "collega's", "collegas", "paar", "meerdere", "wij", "we", "ons",
+    "z'n allen", "zn allen", "department", "colleagues", "my team", "our team",
+)  # fmt: skip
+_AFFECTED_LOW = _phrases(
+    "alleen ik", "ik alleen", "alleen mij", "mezelf", "mijzelf", "alleen", "ik", "only me",
+    "just me", "me",
+)  # fmt: skip
+_URGENCY_LOW = _phrases(
+    "kan wachten", "kan wel wachten", "even wachten", "mag wachten", "geen haast", "niet dringend", "niet zo dringend",
+    "niet urgent", "heeft geen haast", "can wait", "no rush", "not urgent",
+)  # fmt: skip
+_URGENCY_HIGH = _phrases(
+    "niet werken", "niet verder", "kan niks", "kan niets", "staan te wachten", "wachten",
+    "spoed", "dringend", "urgent", "asap", "zo snel mogelijk", "stil", "can't work",
+    "cannot work", "can not work", "waiting",
+)  # fmt: skip
+_URGENCY_MEDIUM = _phrases(
+    "lastig", "vervelend", "kan nog", "kan wel", "om heen", "omheen", "gaat nog", "gaat wel",
+    "annoying", "carry on", "workaround", "niet zo erg",
+)  # fmt: skip
+_CHOICE = re.compile(r"^\s*([123])\s*[.)]?\s*$")
+_LEVELS_BY_CHOICE = {"1": "low", "2": "medium", "3": "high"}
+
+
+def parse_affected(text: str) -> str | None:
+    """ "low" (only me), "medium" (a team) or "high" (more teams, everyone); None if unclear.
+
+    The menu offers 1 = only me, 2 = my team, 3 = several departments or everyone.
+    """
+    lowered = text.lower().replace("’", "'")
+    choice = _CHOICE.match(lowered)
+    if choice:
+        return _LEVELS_BY_CHOICE[choice.group(1)]
+    for pattern, level in (
+        (_AFFECTED_HIGH, "high"), (_AFFECTED_MEDIUM, "medium"), (_AFFECTED_LOW, "low")
+    ):  # fmt: skip
+        if pattern.search(lowered):
+            return level
+    if re.search(r"\b\d+\s*(collega|mensen|personen|medewerkers)", lowered):
+        return "medium"
+    return None
+
+
+def parse_urgency(text: str) -> str | None:
+    """ "high" (work stands still), "medium" (annoying) or "low" (can wait); None if unclear.
+
+    The menu offers 1 = cannot work, 2 = annoying but workable, 3 = it can wait.
+    """
+    lowered = text.lower().replace("’", "'")
+    choice = _CHOICE.match(lowered)
+    if choice:
+        return {"1": "high", "2": "medium", "3": "low"}[choice.group(1)]
+    for pattern, level in (
+        (_URGENCY_LOW, "low"), (_URGENCY_HIGH, "high"), (_URGENCY_MEDIUM, "medium")
+    ):  # fmt: skip
+        if pattern.search(lowered):
+            return level
+    return None

@@ -1,7 +1,8 @@
 """Async client for the Loket router service, the only system the actions talk to.
 
 The router owns tickets and the catalogue of the organisation; this module only speaks its
-HTTP API (`/api/tickets`, `/api/catalogue`). It never imports `router/`: the assistant and
+HTTP API (`/api/tickets`, `/api/my/tickets`, `/api/outages`, `/api/bot-resolutions`,
+`/api/catalogue`). It never imports `router/`: the assistant and
 the service run in different environments.
 """
 
@@ -12,6 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -61,6 +63,41 @@ class RouterClient:
         """`GET /api/catalogue`: municipalities, teams, suppliers and applications."""
         return await self._request("GET", "/api/catalogue", expected_status=200)
 
+    async def my_tickets(self, who: Mapping[str, str]) -> list[dict[str, Any]]:
+        """`GET /api/my/tickets`: the employee's open tickets (`who`: email or channel)."""
+        found = await self._request("GET", "/api/my/tickets", expected_status=200, params=who)
+        return list(found.get("tickets") or [])
+
+    async def my_ticket(self, reference: str, who: Mapping[str, str]) -> dict[str, Any]:
+        """One of the employee's own tickets; RouterRejected(404) for anyone else's."""
+        path = f"/api/my/tickets/{quote(reference)}"
+        return await self._request("GET", path, expected_status=200, params=who)
+
+    async def withdraw(
+        self, reference: str, who: Mapping[str, str], reason: str | None = None
+    ) -> dict[str, Any]:
+        """Withdraw an own ticket; RouterRejected(409) when it is already finished."""
+        path = f"/api/my/tickets/{quote(reference)}/withdraw"
+        body = {**who, "reason": reason} if reason else dict(who)
+        return await self._request("POST", path, expected_status=200, body=body)
+
+    async def outages(
+        self, application: str | None = None, municipality: str | None = None
+    ) -> list[dict[str, Any]]:
+        """`GET /api/outages`: open known outages, optionally for one application/municipality."""
+        params = {k: v for k, v in (("application", application), ("municipality", municipality)) if v}
+        found = await self._request("GET", "/api/outages", expected_status=200, params=params)
+        return list(found.get("outages") or [])
+
+    async def record_bot_resolution(
+        self, *, topic: str, channel: str, municipality: str | None, helped: bool
+    ) -> None:
+        """`POST /api/bot-resolutions`: a faq answer, and whether it solved the question."""
+        body: dict[str, Any] = {"topic": topic, "channel": channel, "helped": helped}
+        if municipality:
+            body["municipality"] = municipality
+        await self._request("POST", "/api/bot-resolutions", expected_status=201, body=body)
+
     async def _request(
         self,
         method: str,
@@ -68,13 +105,16 @@ class RouterClient:
         *,
         expected_status: int,
         body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         try:
             async with (
                 aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
-                session.request(method, self.base_url + path, json=body) as response,
+                session.request(
+                    method, self.base_url + path, json=body, params=params
+                ) as response,
             ):
                 status = response.status
                 try:

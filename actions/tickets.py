@@ -1,8 +1,9 @@
-"""action_create_ticket: hands the completed incident report to the router service."""
+"""action_create_ticket: hands the completed ticket_form to the router service."""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,18 +11,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.incident_form import INCIDENT_SLOTS
-from actions.incident_text import (
-    DESCRIPTION_MAX_CHARS,
-    estimate_impact,
-    estimate_urgency,
-    make_title,
-)
+from actions.identity import reporter
+from actions.incident_text import DESCRIPTION_MAX_CHARS, estimate_impact, make_title
 from actions.router_client import RouterClient, RouterError, RouterRejected
+from actions.ticket_kinds import API_TYPE, TICKET_SLOTS
+from actions.wording import language, moment
 
 logger = logging.getLogger(__name__)
 
 CONVERSATION_MAX_CHARS = 20_000
+_LEVELS = ("low", "medium", "high")
 
 
 def session_messages(tracker: Tracker) -> list[tuple[str, str]]:
@@ -43,32 +42,77 @@ def conversation_transcript(messages: list[tuple[str, str]]) -> str:
     return "\n".join(lines)[-CONVERSATION_MAX_CHARS:]
 
 
+def _at_least(level: str, floor: str) -> str:
+    return max(level, floor, key=_LEVELS.index)
+
+
+def _people_count(text: str) -> int | None:
+    found = re.search(r"\d[\d.]*", text or "")
+    return int(found.group(0).replace(".", "")) if found else None
+
+
 def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
-    """The body of `POST /api/tickets` for the incident in the tracker's slots."""
+    """The body of `POST /api/tickets` for the ticket in the tracker's slots."""
+    kind = tracker.get_slot("ticket_kind") or "incident"
     application = tracker.get_slot("application")
-    description = str(tracker.get_slot("description") or "")[:DESCRIPTION_MAX_CHARS]
+    description = " ".join(str(tracker.get_slot("description") or "").split())
     messages = session_messages(tracker)
-    said = " ".join(text for kind, text in messages if kind == "user") or description
+    said = " ".join(text for who, text in messages if who == "user") or description
+    impact = tracker.get_slot("affected") or estimate_impact(said)
+    urgency = tracker.get_slot("urgency") or "medium"
+    if kind == "security":
+        # The router makes these at least P2; many people or a stolen device make it P1.
+        impact, urgency = _at_least(estimate_impact(said), "medium"), "high"
+    elif kind == "breach":
+        people = _people_count(tracker.get_slot("breach_people") or "")
+        impact, urgency = ("high" if people and people >= 100 else "medium"), "high"
+        description = (
+            f"{description}\n\nWelke gegevens: {tracker.get_slot('breach_data')}\n"
+            f"Aantal betrokkenen: {tracker.get_slot('breach_people')}\n"
+            f"Ontdekt: {tracker.get_slot('breach_discovered')}"
+        )
+    elif kind == "callback":
+        application, impact, urgency = None, "low", "medium"
+        description = "De medewerker vraagt om contact met de servicedesk (via Loket)."
+    title = {
+        "callback": "Terugbelverzoek via Loket",
+        "breach": "Datalek: " + make_title(str(tracker.get_slot("description") or ""), None),
+        "security": "Beveiligingsincident: " + make_title(description, None),
+    }.get(kind) or make_title(description, application)
     return {
         "municipality": tracker.get_slot("municipality"),
-        "reporter": {
-            "channel": tracker.get_latest_input_channel() or "rest",
-            "sender_id": tracker.sender_id,
-            "email": None,
-            "name": None,
-        },
-        "type": "incident",
+        "reporter": reporter(tracker),
+        "type": API_TYPE.get(kind, "incident"),
         "application": application,
-        "title": make_title(description, application),
-        "description": description,
-        "impact": estimate_impact(said),
-        "urgency": estimate_urgency(said),
+        "title": title[:200],
+        "description": description[:DESCRIPTION_MAX_CHARS] or title,
+        "impact": impact,
+        "urgency": urgency,
         "conversation": conversation_transcript(messages),
     }
 
 
+def _answer(dispatcher: CollectingDispatcher, kind: str, created: dict[str, Any], lang: str) -> None:
+    destination = created.get("destination_name") or created.get("destination") or "de servicedesk"
+    common = {
+        "reference": created.get("reference"),
+        "destination_name": destination,
+        "priority": created.get("priority"),
+        "due": moment(created.get("sla_due_at"), lang),
+    }
+    if kind == "security":
+        dispatcher.utter_message(response="utter_security_ticket_created", **common)
+    elif kind == "breach":
+        deadline = moment(created.get("notify_deadline_at"), lang)
+        dispatcher.utter_message(response="utter_breach_ticket_created", deadline=deadline, **common)
+    elif kind == "callback":
+        dispatcher.utter_message(response="utter_callback_created", **common)
+    else:
+        dispatcher.utter_message(response="utter_ticket_created", **common)
+
+
 class ActionCreateTicket(Action):
-    """Creates the ticket and tells the employee its reference and where it went."""
+    """Creates the ticket; tells the reference, where it went and when it should be solved."""
 
     def name(self) -> str:
         return "action_create_ticket"
@@ -76,7 +120,8 @@ class ActionCreateTicket(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        reset = [SlotSet(slot, None) for slot in INCIDENT_SLOTS]
+        reset: list[EventType] = [SlotSet(slot, None) for slot in TICKET_SLOTS]
+        kind = tracker.get_slot("ticket_kind") or "incident"
         try:
             created = await RouterClient.from_env().create_ticket(ticket_from_tracker(tracker))
         except RouterRejected as exc:
@@ -90,16 +135,8 @@ class ActionCreateTicket(Action):
             return reset
 
         logger.info(
-            "actions.ticket.created reference=%s destination=%s how=%s",
-            created.get("reference"),
-            created.get("destination"),
-            created.get("how"),
-        )
-        dispatcher.utter_message(
-            response="utter_ticket_created",
-            reference=created.get("reference"),
-            destination_name=created.get("destination_name")
-            or created.get("destination")
-            or "de servicedesk",
-        )
+            "actions.ticket.created reference=%s kind=%s destination=%s priority=%s",
+            created.get("reference"), kind, created.get("destination"), created.get("priority"),
+        )  # fmt: skip
+        _answer(dispatcher, kind, created, language(tracker))
         return reset

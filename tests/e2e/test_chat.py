@@ -59,10 +59,13 @@ REFERENCE = re.compile(r"M-\d{4}-\d{6}")
 def test_report_a_broken_application_gets_a_routed_ticket(stack):
     first = say(stack, "e2e-anna", "Key2Burgerzaken loopt vast bij het opslaan")
     assert "gemeente" in first.lower(), first
-    answer = say(stack, "e2e-anna", "Dijkstede")
+    assert "hoeveel mensen" in say(stack, "e2e-anna", "Dijkstede").lower()
+    say(stack, "e2e-anna", "alleen ik")
+    assert "Klopt dit?" in say(stack, "e2e-anna", "lastig, maar ik kan verder")
+    answer = say(stack, "e2e-anna", "ja")
     match = REFERENCE.search(answer)
     assert match, f"no ticket reference in the bot's answer: {answer!r}"
-    assert f"Je melding {match.group(0)} is doorgezet naar Centric." in answer
+    assert f"Je melding {match.group(0)} is aangemaakt en doorgezet naar Centric" in answer
     ticket, reporter = _stored(stack, match.group(0))
     assert (ticket.municipality, ticket.application, ticket.destination) == ("DYK", "Key2Burgerzaken", "centric")
     assert ticket.routed_how == "catalogue" and ticket.status == "routed"
@@ -72,7 +75,10 @@ def test_report_a_broken_application_gets_a_routed_ticket(stack):
 
 def test_same_application_routes_by_the_municipality(stack):
     say(stack, "e2e-bram", "ibz geeft een foutmelding bij het opslaan van een verhuizing")
-    answer = say(stack, "e2e-bram", "Polderwaard")
+    say(stack, "e2e-bram", "Polderwaard")
+    say(stack, "e2e-bram", "alleen ik")
+    say(stack, "e2e-bram", "het kan wachten")
+    answer = say(stack, "e2e-bram", "ja")
     reference = REFERENCE.search(answer).group(0)
     assert "PinkRoccade" in answer
     ticket, _ = _stored(stack, reference)

@@ -1,0 +1,66 @@
+"""Who is asking: the employee behind a conversation, as the router service knows them.
+
+Teams and Telegram identity come in their own issue. Until then the REST channel (for
+development and tests only) passes the employee's e-mail address in the message metadata,
+`{"sender": ..., "message": ..., "metadata": {"email": "anna@dijkstede.nl"}}`; Rasa 3.6 keeps
+it in the user event (and the session_started event), so the latest message that carried
+one names the employee. The e-mail domain gives the municipality.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rasa_sdk import Tracker
+
+DEFAULT_CHANNEL = "rest"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def employee_email(tracker: Tracker) -> str | None:
+    """The e-mail address from the newest message (or session start) metadata that has one."""
+    candidates = [(tracker.latest_message or {}).get("metadata")]
+    candidates += [
+        event.get("metadata")
+        for event in reversed(tracker.events)
+        if event.get("event") in ("user", "session_started")
+    ]
+    for metadata in candidates:
+        email = (metadata or {}).get("email") if isinstance(metadata, Mapping) else None
+        if isinstance(email, str) and _EMAIL.match(email.strip()):
+            return email.strip().lower()
+    return None
+
+
+def channel(tracker: Tracker) -> str:
+    """The channel of the conversation ("rest", later "msteams", "telegram")."""
+    return tracker.get_latest_input_channel() or DEFAULT_CHANNEL
+
+
+def reporter(tracker: Tracker) -> dict[str, Any]:
+    """The `reporter` of `POST /api/tickets`."""
+    return {
+        "channel": channel(tracker),
+        "sender_id": tracker.sender_id,
+        "email": employee_email(tracker),
+        "name": None,
+    }
+
+
+def who(tracker: Tracker) -> dict[str, str]:
+    """How the self-service API finds the employee: e-mail when known, else the channel id."""
+    email = employee_email(tracker)
+    if email:
+        return {"email": email}
+    return {"channel": channel(tracker), "sender_id": tracker.sender_id}
+
+
+def municipality_of_email(email: str | None, catalogue: Mapping[str, Any]) -> str | None:
+    """The canonical name of the municipality whose e-mail domain `email` has."""
+    domain = (email or "").rpartition("@")[2].lower()
+    for municipality in catalogue.get("municipalities", []):
+        if domain and municipality.get("email_domain", "").lower() == domain:
+            return str(municipality["name"])
+    return None

@@ -1,0 +1,64 @@
+"""Pure helpers: references, plain-word answers, identity from metadata, moments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from actions.identity import employee_email, municipality_of_email, who
+from actions.incident_text import parse_affected, parse_urgency
+from actions.references import normalise_reference
+from actions.wording import moment
+from tests.actions.conftest import make_tracker
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("M-2026-000123", "M-2026-000123"),
+    ("hoe staat het met m-2026-123?", "M-2026-000123"),
+    ("melding 45", "M-2026-000045"),
+    ("123", "M-2026-000123"),
+    ("de foutcode is 500 bij opslaan", None),
+    ("", None),
+])
+def test_normalise_reference(text, expected):
+    assert normalise_reference(text, today=date(2026, 3, 2)) == expected
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("alleen ik", "low"), ("1", "low"), ("mijn hele team", "medium"), ("3 collega's", "medium"),
+    ("iedereen", "high"), ("meerdere afdelingen", "high"), ("everyone", "high"), ("tja", None),
+])
+def test_parse_affected(text, level):
+    assert parse_affected(text) == level
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("ik kan niet werken", "high"), ("er staan burgers te wachten", "high"), ("1", "high"),
+    ("lastig, maar ik kan verder", "medium"), ("het kan wel even wachten", "low"),
+    ("niet zo dringend", "low"), ("geen idee", None),
+])
+def test_parse_urgency(text, level):
+    assert parse_urgency(text) == level
+
+
+def test_email_from_metadata_and_who():
+    tracker = make_tracker("hoi", email="Anna@Dijkstede.nl")
+    assert employee_email(tracker) == "anna@dijkstede.nl"
+    assert who(tracker) == {"email": "anna@dijkstede.nl"}
+    anonymous = make_tracker("hoi", sender="tg-42")
+    assert employee_email(anonymous) is None
+    assert who(anonymous) == {"channel": "rest", "sender_id": "tg-42"}
+
+
+def test_municipality_of_email():
+    catalogue = {"municipalities": [{"name": "Gemeente Dijkstede", "email_domain": "dijkstede.nl"}]}
+    assert municipality_of_email("anna@dijkstede.nl", catalogue) == "Gemeente Dijkstede"
+    assert municipality_of_email("anna@example.org", catalogue) is None
+
+
+def test_moment_in_amsterdam_time():
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)  # noqa: UP017 - Python 3.10 (Rasa) has no datetime.UTC
+    assert moment("2026-03-03T11:00:00Z", "nl", now) == "dinsdag 3 maart om 12:00"
+    assert moment("2026-03-02T14:30:00+00:00", "nl", now) == "vandaag om 15:30"
+    assert moment("2026-03-03T11:00:00Z", "en", now) == "Tuesday 3 March at 12:00"

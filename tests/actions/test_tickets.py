@@ -1,0 +1,127 @@
+"""ticket_form and action_create_ticket against a real router service."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.ticket_form import ActionStartTicket, ValidateTicketForm
+from actions.tickets import ActionCreateTicket
+from tests.actions.conftest import make_tracker, responses
+
+DOMAIN = {"forms": {"ticket_form": {"required_slots": [
+    "municipality", "description", "affected", "urgency", "confirm",
+    "breach_data", "breach_people", "breach_discovered"]}}}
+
+
+def _slots(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_start_security_incident_gives_advice_first():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ik heb op een link geklikt", intent="report_security_incident")
+    events = await ActionStartTicket().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_security_advice"]
+    assert SlotSet("ticket_kind", "security") in events
+
+
+async def test_required_slots_per_kind():
+    form = ValidateTicketForm()
+    dispatcher = CollectingDispatcher()
+    for kind, expected in [("incident", "confirm"), ("security", "description"),
+                           ("breach", "breach_discovered"), ("callback", "municipality")]:
+        tracker = make_tracker("x", slots={"ticket_kind": kind})
+        slots = await form.required_slots([], dispatcher, tracker, DOMAIN)
+        assert slots[-1] == expected
+
+
+async def test_municipality_from_email_and_fuzzy(router):
+    form = ValidateTicketForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("k2b is stuk", email="anna@veenhoven.nl")
+    assert await form.extract_municipality(dispatcher, tracker, DOMAIN) == {
+        "municipality": "Gemeente Veenhoven"}
+    found = await form.validate_municipality("Dijkstee", dispatcher, make_tracker("Dijkstee"), DOMAIN)
+    assert found == {"municipality": "Gemeente Dijkstede"}
+    unknown = await form.validate_municipality("Amsterdam", dispatcher, make_tracker("x"), DOMAIN)
+    assert unknown == {"municipality": None}
+    assert responses(dispatcher) == ["utter_unknown_municipality"]
+
+
+async def test_confirm_yes_and_corrections():
+    form = ValidateTicketForm()
+    dispatcher = CollectingDispatcher()
+    yes = make_tracker("ja klopt", intent="affirm")
+    assert await form.validate_confirm("ja klopt", dispatcher, yes, DOMAIN) == {"confirm": "yes"}
+    no = make_tracker("nee", intent="deny")
+    assert await form.validate_confirm("nee", dispatcher, no, DOMAIN) == {"confirm": None}
+    assert responses(dispatcher) == ["utter_ask_what_to_change"]
+    move = make_tracker("de gemeente is Veenhoven", entities=[
+        {"entity": "municipality", "value": "Gemeente Veenhoven", "start": 14, "end": 23}])
+    assert await form.validate_confirm("de gemeente is Veenhoven", dispatcher, move, DOMAIN) == {
+        "municipality": "Gemeente Veenhoven", "confirm": None}
+    urgent = make_tracker("het is spoed")
+    assert await form.validate_confirm("het is spoed", dispatcher, urgent, DOMAIN) == {
+        "urgency": "high", "confirm": None}
+    text = make_tracker("de omschrijving klopt niet")
+    assert await form.validate_confirm("de omschrijving klopt niet", dispatcher, text, DOMAIN) == {
+        "description": None, "confirm": None}
+
+
+async def test_create_incident_ticket(router):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ja", intent="affirm", email="bas@dijkstede.nl", slots={
+        "ticket_kind": "incident", "municipality": "Gemeente Dijkstede",
+        "application": "Key2Burgerzaken", "description": "Key2Burgerzaken loopt vast bij opslaan",
+        "affected": "medium", "urgency": "high", "confirm": "yes",
+    }, history=[("user", "Key2Burgerzaken loopt vast bij opslaan"), ("bot", "Hoeveel mensen?")])
+    events = await ActionCreateTicket().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ticket_created"
+    assert message["destination_name"] == "Centric" and message["priority"] == "P2"
+    assert "om" in message["due"]
+    assert _slots(events)["ticket_kind"] is None
+    mine = router.call("GET", "/api/my/tickets?email=bas@dijkstede.nl")["tickets"]
+    assert [t["reference"] for t in mine] == [message["reference"]]
+
+
+async def test_create_data_breach_ticket_has_the_deadline(router):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("gisteren", email="cor@polderwaard.nl", slots={
+        "ticket_kind": "breach", "description": "brief met BSN naar verkeerd adres",
+        "breach_data": "naam en BSN", "breach_people": "ongeveer 250", "breach_discovered": "gisteren",
+    })
+    await ActionCreateTicket().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_breach_ticket_created"
+    assert message["destination_name"] == "Privacy (FG)" and message["priority"] == "P1"
+    assert message["deadline"] != "onbekend"
+    [row] = router.rows("SELECT type, destination, description FROM ticket WHERE reference = ?",
+                        message["reference"])
+    assert row[:2] == ("data_breach", "privacy") and "Aantal betrokkenen: ongeveer 250" in row[2]
+
+
+async def test_create_security_and_callback_tickets(router):
+    dispatcher = CollectingDispatcher()
+    security = make_tracker("Dijkstede", email="dana@dijkstede.nl", slots={
+        "ticket_kind": "security", "municipality": "Gemeente Dijkstede",
+        "description": "mijn laptop is gestolen uit de auto"})
+    await ActionCreateTicket().run(dispatcher, security, {})
+    callback = make_tracker("medewerker", email="dana@dijkstede.nl", slots={
+        "ticket_kind": "callback", "municipality": "Gemeente Dijkstede"})
+    await ActionCreateTicket().run(dispatcher, callback, {})
+    first, second = dispatcher.messages
+    assert first["response"] == "utter_security_ticket_created" and first["priority"] in ("P1", "P2")
+    assert first["destination_name"].startswith("Informatiebeveiliging")
+    assert second["response"] == "utter_callback_created" and second["destination_name"] == "Servicedesk"
+
+
+async def test_router_down_says_so(monkeypatch):
+    monkeypatch.setenv("LOKET_ROUTER_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("LOKET_SERVICE_TOKEN", "x" * 32)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ja", slots={"ticket_kind": "incident", "municipality": "DYK",
+                                        "description": "iets stuk"})
+    await ActionCreateTicket().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_ticket_failed"]
