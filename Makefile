@@ -75,7 +75,7 @@ run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db $(ROUTER_MODEL)
 	.venv/bin/honcho start -f Procfile -e $(DEV_ENV)
 
 chat: $(ASSISTANT)
-	bot/.venv/bin/python bot/chat.py
+	bot/.venv/bin/python bot/chat.py $(if $(CHAT_EMAIL),--email $(CHAT_EMAIL))
 
 test: test-service test-assistant test-actions
 
