@@ -55,11 +55,12 @@ $(MODEL): bot/config.yml bot/domain.yml $(wildcard bot/components/*.py) $(RASA_D
 		--out models --fixed-model-name loket
 	@touch $@
 
-$(DEV_ENV):
+$(DEV_ENV): Makefile
 	@mkdir -p var
 	@echo ">> Writing $@ with a fresh random service token (development only, never committed)"
-	@printf 'LOKET_SERVICE_TOKEN=%s\nLOKET_ROUTER_URL=http://127.0.0.1:8080\nACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook\n' \
-		"$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" > $@
+	@printf 'LOKET_SERVICE_TOKEN=%s\nLOKET_SECRET_KEY=%s\nLOKET_COOKIE_SECURE=false\nLOKET_ROUTER_URL=http://127.0.0.1:8080\nACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook\n' \
+		"$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+		"$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" > $@
 
 db: $(SERVICE) $(DEV_ENV)
 	$(LOKET) db upgrade

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from router.cli_router import route, router_app
+from router.cli_staff import staff_app
 from router.logs import configure_logging
 from router.org import OrgFileError, load_organisation
 
@@ -30,6 +31,7 @@ def _main() -> None:
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(router_app, name="router")
+app.add_typer(staff_app, name="staff")
 app.command("route")(route)
 
 

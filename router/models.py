@@ -97,6 +97,11 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_status_destination", "status", "destination"),
         Index("ix_ticket_municipality_status", "municipality", "status"),
         Index("ix_ticket_needs_review_created", "needs_review", "created_at"),
+        # The staff workspace's queue views filter on one of these and sort by age.
+        Index("ix_ticket_municipality_created", "municipality", "created_at"),
+        Index("ix_ticket_destination_created", "destination", "created_at"),
+        Index("ix_ticket_status_created", "status", "created_at"),
+        Index("ix_ticket_priority_created", "priority", "created_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=16, unique=True)
@@ -116,6 +121,7 @@ class Ticket(SQLModel, table=True):
     routed_how: str = Field(sa_type=String(16))  # a RoutedHow
     route_confidence: float
     route_alternatives: list[dict] = Field(default_factory=list, sa_column=Column(JSON))
+    route_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # "waarom?"
     needs_review: bool = False
     status: str = Field(default=Status.new, sa_type=String(16))  # a Status
     supplier_reference: str | None = Field(default=None, max_length=100)

@@ -34,6 +34,11 @@ class Settings(RouterSettings):
     """The router service's settings."""
 
     service_token: SecretStr = Field(min_length=16)
+    # Signs the staff workspace's session cookies and CSRF tokens (32+ characters). Without
+    # it the JSON API runs and the workspace answers 503 naming this variable.
+    secret_key: SecretStr | None = None
+    # Cookies only over HTTPS; false only for plain-HTTP development on loopback.
+    cookie_secure: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
 

@@ -159,6 +159,7 @@ def create_ticket(
         routed_how=route.how,
         route_confidence=route.confidence,
         route_alternatives=list(route.alternatives),
+        route_reasons=list(route.reasons),
         needs_review=route.needs_review,
         status=Status.routed,
         sla_due_at=due_at(now, org.sla.targets_hours[priority], org.sla),

@@ -15,6 +15,7 @@ from router.db import make_engine
 from router.org import Organisation, load_organisation
 from router.routing_service import build_router
 from router.settings import Settings
+from router.workspace import app as workspace
 
 MAX_BODY = 256 * 1024
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     app.add_routes(tickets.routes)
     app.add_routes(self_service.routes)
     app.router.add_get("/api/openapi.json", openapi)
+    workspace.mount(app, settings, org)  # the staff workspace at /staff/, its own session auth
     return app
 
 

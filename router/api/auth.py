@@ -1,4 +1,7 @@
-"""Service-token authentication for the JSON API; a few paths are public on purpose."""
+"""Service-token authentication for the JSON API; a few paths are public on purpose.
+
+Only /api/ paths: the staff workspace (/staff/) signs its users in with its own sessions.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ PUBLIC_PATHS = frozenset({"/api/health", "/api/openapi.json"})
 
 @web.middleware
 async def token_middleware(request: web.Request, handler) -> web.StreamResponse:
-    if request.path in PUBLIC_PATHS:
+    if request.path in PUBLIC_PATHS or not request.path.startswith("/api/"):
         return await handler(request)
     expected = request.app[SETTINGS].service_token.get_secret_value().encode()
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")

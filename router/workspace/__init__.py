@@ -1,0 +1,1 @@
+"""The helpdesk staff's web workspace: server-rendered pages under /staff/, own session auth."""

@@ -1,0 +1,116 @@
+"""Staff accounts: argon2id password hashes, creation and sign-in checks (store functions)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, select
+
+from router.models import Role, StaffAccount
+from router.org import Organisation
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 12
+_HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class AccountError(ValueError):
+    """An account that cannot be created or changed; the message says why (Dutch)."""
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the username does not exist, so both answers take the same time."""
+    return _HASHER.hash("not-the-password-of-anyone")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD} tekens hebben.")
+    return _HASHER.hash(password)
+
+
+def password_fingerprint(account: StaffAccount) -> str:
+    """Part of the session: a new password or a deactivated account ends old sessions."""
+    return hashlib.sha256(f"{account.password_hash}|{account.active}".encode()).hexdigest()[:16]
+
+
+def create_account(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    municipality: str | None,
+    org: Organisation,
+) -> StaffAccount:
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise AccountError("Gebruikersnaam: kleine letters, cijfers, punt, streepje (2-64 tekens).")
+    if role == Role.coordinator:
+        if not municipality:
+            raise AccountError("Een coördinator hoort bij één gemeente (--municipality).")
+        municipality = org.municipality_key(municipality)
+    elif municipality:
+        raise AccountError("Alleen een coördinator hoort bij één gemeente.")
+    if session.exec(select(StaffAccount).where(StaffAccount.username == username)).first():
+        raise AccountError(f"Het account '{username}' bestaat al.")
+    account = StaffAccount(
+        username=username,
+        password_hash=hash_password(password),
+        role=Role(role),
+        municipality=municipality if role == Role.coordinator else None,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def find_account(session: Session, username: str) -> StaffAccount | None:
+    return session.exec(
+        select(StaffAccount).where(StaffAccount.username == username.strip().lower())
+    ).first()
+
+
+def authenticate(session: Session, *, username: str, password: str) -> StaffAccount | None:
+    """The active account with this password, or None; rehashes when parameters changed."""
+    account = find_account(session, username)
+    try:
+        _HASHER.verify(account.password_hash if account else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None or not account.active:
+        return None
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = _HASHER.hash(password)
+        session.add(account)
+    return account
+
+
+def set_password(session: Session, *, username: str, password: str) -> StaffAccount:
+    account = _existing(session, username)
+    account.password_hash = hash_password(password)
+    session.add(account)
+    return account
+
+
+def set_active(session: Session, *, username: str, active: bool) -> StaffAccount:
+    account = _existing(session, username)
+    account.active = active
+    session.add(account)
+    return account
+
+
+def list_accounts(session: Session) -> list[StaffAccount]:
+    return list(session.exec(select(StaffAccount).order_by(col(StaffAccount.username))).all())
+
+
+def _existing(session: Session, username: str) -> StaffAccount:
+    account = find_account(session, username)
+    if account is None:
+        raise AccountError(f"Het account '{username}' bestaat niet.")
+    return account

@@ -1,0 +1,57 @@
+"""The workspace sub-app, mounted at /staff/ by the router service's one app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import structlog
+from aiohttp import web
+
+from router.org import Organisation
+from router.workspace import views_admin, views_auth, views_queues, views_ticket
+from router.workspace.keys import LIMITER, SECRETS, TEMPLATES
+from router.workspace.limiter import SignInLimiter
+from router.workspace.middleware import workspace_middleware
+from router.workspace.security import WorkspaceConfigError, load_secrets
+from router.workspace.web import build_templates
+
+log = structlog.get_logger()
+PREFIX = "/staff"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+def create_workspace(settings: object, org: Organisation) -> web.Application:
+    """The staff workspace; without a valid secret key it only explains what is missing."""
+    try:
+        secrets = load_secrets(settings)
+    except WorkspaceConfigError as exc:
+        log.error("router.workspace.disabled", error=str(exc))
+        return _unconfigured(str(exc))
+    workspace = web.Application(middlewares=[workspace_middleware])
+    workspace[SECRETS] = secrets
+    workspace[TEMPLATES] = build_templates(org)
+    workspace[LIMITER] = SignInLimiter()
+    for module in (views_auth, views_queues, views_ticket, views_admin):
+        workspace.add_routes(module.routes)
+    workspace.router.add_static("/static", STATIC_DIR, name="static", append_version=True)
+    return workspace
+
+
+def _unconfigured(message: str) -> web.Application:
+    async def explain(request: web.Request) -> web.Response:
+        return web.Response(
+            status=503, text=f"De werkplek is niet geconfigureerd: {message}", charset="utf-8"
+        )
+
+    workspace = web.Application()
+    workspace.router.add_route("*", "/{tail:.*}", explain)
+    return workspace
+
+
+def mount(app: web.Application, settings: object, org: Organisation) -> None:
+    app.add_subapp(PREFIX, create_workspace(settings, org))
+
+    async def to_workspace(request: web.Request) -> web.Response:
+        raise web.HTTPFound(f"{PREFIX}/")
+
+    app.router.add_get("/", to_workspace)

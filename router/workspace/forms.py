@@ -1,0 +1,97 @@
+"""Reading the workspace's query strings and forms into checked values."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from multidict import MultiMapping
+
+from router import store
+from router.models import Status
+from router.org import Organisation
+from router.workspace.actions import FormError
+from router.workspace.queries import SORTS, QueueFilter
+
+AGES = (1, 3, 7, 14, 30)
+PRIORITIES = ("P1", "P2", "P3", "P4")
+OK_MESSAGES = {
+    "doorgestuurd": "Melding doorgestuurd; de correctie is vastgelegd voor de router.",
+    "overgenomen": "Suggestie overgenomen; de melding staat bij de nieuwe bestemming.",
+    "bevestigd": "Route bevestigd; de melding is van de triagewachtrij af.",
+    "status": "Status gewijzigd.",
+    "leverancier": "Vastgelegd als doorgezet naar de leverancier.",
+    "opmerking": "Opmerking opgeslagen.",
+    "opgelost": "Melding opgelost.",
+    "heropend": "Melding heropend.",
+    "bulk": "Bulkactie uitgevoerd.",
+    "storing": "Storing opgeslagen.",
+    "account": "Account opgeslagen.",
+}
+
+
+def reference_of(value: str) -> str:
+    """A malformed reference is answered like an unknown one: 404."""
+    reference = value.upper()
+    if not store.REFERENCE.match(reference):
+        raise store.TicketNotFound(reference)
+    return reference
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(value or default), low), high)
+    except ValueError:
+        return default
+
+
+def queue_filter(query: MultiMapping[str], org: Organisation) -> QueueFilter:
+    status = query.get("status", "open")
+    destination = query.get("bestemming") or None
+    municipality = query.get("gemeente") or None
+    priority = query.get("prioriteit") or None
+    age = _int(query.get("ouder_dan"), 0, 0, 3650)
+    return QueueFilter(
+        status=status if status in {"open", "alle", *Status} else "open",
+        destination=destination if destination in org.destination_keys() else None,
+        municipality=municipality if org.municipality(municipality or "") else None,
+        priority=priority if priority in PRIORITIES else None,
+        older_than_days=age if age in AGES else None,
+        search=(query.get("q") or "").strip()[:100] or None,
+        sort=query.get("sorteer") if query.get("sorteer") in SORTS else "leeftijd",
+        descending=query.get("richting", "af") != "op",
+        page=_int(query.get("pagina"), 1, 1, 100_000),
+    )
+
+
+def filter_query(f: QueueFilter, **changes) -> str:
+    """The query string of a filter, with some values changed (links to pages and sorts)."""
+    values = {
+        "status": f.status,
+        "bestemming": f.destination,
+        "gemeente": f.municipality,
+        "prioriteit": f.priority,
+        "ouder_dan": f.older_than_days,
+        "q": f.search,
+        "sorteer": f.sort,
+        "richting": "af" if f.descending else "op",
+        "pagina": f.page,
+    }
+    values.update(changes)
+    return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def status_of(value: str | None) -> Status:
+    try:
+        return Status(value or "")
+    except ValueError:
+        raise FormError("Kies een geldige status.") from None
+
+
+def back_to(value: str | None, default: str) -> str:
+    if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+def checked(form: MultiMapping[str], name: str) -> bool:
+    return form.get(name) in {"1", "on", "ja", "true"}

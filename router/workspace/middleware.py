@@ -1,0 +1,149 @@
+"""One middleware guards every workspace request: session, CSRF, headers, HTML errors."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import structlog
+from aiohttp import web
+from sqlmodel import Session
+
+from router.lifecycle import InvalidTransition
+from router.models import StaffAccount
+from router.outages import OutageNotFound
+from router.store import TicketNotFound, UnknownDestination
+from router.workspace.accounts import AccountError, password_fingerprint
+from router.workspace.actions import FormError
+from router.workspace.keys import CSRF_NEW, CSRF_SEED, SCOPE, SECRETS
+from router.workspace.queries import Scope
+from router.workspace.security import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, new_seed
+from router.workspace.web import in_session, render
+
+log = structlog.get_logger()
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+class Forbidden(Exception):
+    """Signed in, but this role may not do this (e.g. a coordinator managing accounts)."""
+
+
+@web.middleware
+async def workspace_middleware(request: web.Request, handler) -> web.StreamResponse:
+    _csrf_seed(request)
+    try:
+        response = await _guarded(request, handler)
+    except TicketNotFound:
+        response = _error(request, 404, "Deze melding bestaat niet (of valt buiten uw gemeente).")
+    except OutageNotFound:
+        response = _error(request, 404, "Deze storing bestaat niet.")
+    except Forbidden as exc:
+        response = _error(request, 403, str(exc) or "U hebt hiervoor geen rechten.")
+    except InvalidTransition as exc:
+        response = _error(request, 409, f"Deze statuswijziging kan niet: {exc}")
+    except (FormError, AccountError, UnknownDestination) as exc:
+        response = _error(request, 422, str(exc))
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        response = _error(request, exc.status, exc.reason)
+    _finish(request, response)
+    return response
+
+
+async def _guarded(request: web.Request, handler) -> web.StreamResponse:
+    if isinstance(request.match_info.route.resource, web.StaticResource):
+        return await handler(request)
+    if request.method not in SAFE_METHODS and not await _csrf_ok(request):
+        log.warning("router.workspace.csrf_refused", path=request.path)
+        return _error(
+            request, 403, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw."
+        )
+    if getattr(request.match_info.handler, "public", False):
+        return await handler(request)
+    scope = await _signed_in(request)
+    if scope is None:
+        target = request.path_qs if request.method == "GET" else "/staff/"
+        return web.Response(
+            status=303, headers={"Location": f"/staff/login?next={quote(target, safe='')}"}
+        )
+    request[SCOPE] = scope
+    return await handler(request)
+
+
+def _csrf_seed(request: web.Request) -> None:
+    seed = request.cookies.get(CSRF_COOKIE, "")
+    if not 20 <= len(seed) <= 100:
+        seed = new_seed()
+        request[CSRF_NEW] = True
+    request[CSRF_SEED] = seed
+
+
+async def _csrf_ok(request: web.Request) -> bool:
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return False
+    given = request.headers.get("X-CSRF-Token")
+    if given is None and request.content_type in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        value = (await request.post()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    secrets = request.app[SECRETS]
+    return secrets.csrf_ok(request.cookies.get(CSRF_COOKIE), given)
+
+
+async def _signed_in(request: web.Request) -> Scope | None:
+    found = request.app[SECRETS].read_session(request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        return None
+    account_id, fingerprint = found
+
+    def load(session: Session) -> Scope | None:
+        account = session.get(StaffAccount, account_id)
+        if account is None or not account.active:
+            return None
+        if password_fingerprint(account) != fingerprint:
+            return None
+        return Scope.of(account)
+
+    return await in_session(request, load)
+
+
+def _error(request: web.Request, status: int, message: str) -> web.Response:
+    return render(request, "error.html", status=status, message=message, status_code=status)
+
+
+def _finish(request: web.Request, response: web.StreamResponse) -> None:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if not isinstance(request.match_info.route.resource, web.StaticResource):
+        headers.setdefault("Cache-Control", "no-store")
+    if request.get(CSRF_NEW):
+        set_cookie(request, response, CSRF_COOKIE, request[CSRF_SEED], samesite="Strict")
+
+
+def set_cookie(
+    request: web.Request,
+    response: web.StreamResponse,
+    name: str,
+    value: str,
+    *,
+    samesite: str = "Lax",
+    max_age: int | None = None,
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        path="/staff",
+        httponly=True,
+        samesite=samesite,
+        secure=request.app[SECRETS].cookie_secure,
+        max_age=max_age,
+    )

@@ -1,0 +1,136 @@
+"""Known outages (servicedesk and admins manage them) and staff accounts (admins only)."""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import web
+from sqlmodel import Session
+
+from router import outages
+from router.models import Role
+from router.workspace import accounts, queries
+from router.workspace.actions import FormError
+from router.workspace.forms import OK_MESSAGES, checked
+from router.workspace.middleware import Forbidden
+from router.workspace.web import in_session, org_of, render, scope_of, see_other, text_field
+
+log = structlog.get_logger()
+routes = web.RouteTableDef()
+
+
+@routes.get("/storingen", name="outages")
+async def outage_list(request: web.Request) -> web.Response:
+    scope = scope_of(request)
+    rows = await in_session(request, lambda s: queries.outages_in_scope(s, scope))
+    return render(
+        request, "outages.html", outages=rows, ok=OK_MESSAGES.get(request.query.get("ok", ""))
+    )
+
+
+def _manager(request: web.Request) -> queries.Scope:
+    scope = scope_of(request)
+    if not scope.can_manage_outages:
+        raise Forbidden("Alleen de servicedesk beheert storingen.")
+    return scope
+
+
+@routes.post("/storingen", name="outage_open")
+async def outage_open(request: web.Request) -> web.Response:
+    scope, org = _manager(request), org_of(request)
+    form = await request.post()
+    title = text_field(form, "titel", 200)
+    if not title:
+        raise FormError("Geef de storing een titel.")
+    application = org.application_name(text_field(form, "applicatie", 100))
+    municipalities = sorted(
+        {org.municipality_key(m) for m in form.getall("gemeente", []) if isinstance(m, str)}
+    )
+
+    def work(session: Session) -> int:
+        return outages.open_outage(
+            session,
+            title=title,
+            application=application,
+            municipalities=municipalities,
+            description=text_field(form, "beschrijving") or "",
+        ).id
+
+    outage_id = await in_session(request, work)
+    log.info("router.workspace.outage_opened", outage=outage_id, username=scope.username)
+    return see_other("/staff/storingen?ok=storing")
+
+
+@routes.post("/storingen/{outage_id:\\d+}", name="outage_update")
+async def outage_update(request: web.Request) -> web.Response:
+    scope = _manager(request)
+    outage_id = int(request.match_info["outage_id"])
+    form = await request.post()
+
+    def work(session: Session) -> None:
+        outages.update_outage(
+            session,
+            outage_id=outage_id,
+            description=text_field(form, "beschrijving"),
+            close=checked(form, "sluiten"),
+        )
+
+    await in_session(request, work)
+    log.info("router.workspace.outage_updated", outage=outage_id, username=scope.username)
+    return see_other("/staff/storingen?ok=storing")
+
+
+def _admin(request: web.Request) -> queries.Scope:
+    scope = scope_of(request)
+    if not scope.can_manage_accounts:
+        raise Forbidden("Alleen een beheerder beheert accounts.")
+    return scope
+
+
+@routes.get("/accounts", name="accounts")
+async def account_list(request: web.Request) -> web.Response:
+    _admin(request)
+    rows = await in_session(request, accounts.list_accounts)
+    return render(
+        request,
+        "accounts.html",
+        accounts=rows,
+        roles=[str(r) for r in Role],
+        ok=OK_MESSAGES.get(request.query.get("ok", "")),
+    )
+
+
+@routes.post("/accounts", name="account_create")
+async def account_create(request: web.Request) -> web.Response:
+    scope, org = _admin(request), org_of(request)
+    form = await request.post()
+    role = text_field(form, "rol", 16)
+    if role not in set(Role):
+        raise FormError("Kies een rol.")
+    password = form.get("wachtwoord") if isinstance(form.get("wachtwoord"), str) else ""
+
+    def work(session: Session) -> None:
+        accounts.create_account(
+            session,
+            username=text_field(form, "gebruikersnaam", 64) or "",
+            password=password,
+            role=Role(role),
+            municipality=text_field(form, "gemeente", 8),
+            org=org,
+        )
+
+    await in_session(request, work)
+    log.info("router.workspace.account_created", by=scope.username)
+    return see_other("/staff/accounts?ok=account")
+
+
+@routes.post("/accounts/{username}/actief", name="account_active")
+async def account_active(request: web.Request) -> web.Response:
+    scope = _admin(request)
+    username = request.match_info["username"]
+    if username == scope.username:
+        raise FormError("U kunt uw eigen account niet uitschakelen.")
+    form = await request.post()
+    active = checked(form, "actief")
+    await in_session(request, lambda s: accounts.set_active(s, username=username, active=active))
+    log.info("router.workspace.account_active", account=username, active=active, by=scope.username)
+    return see_other("/staff/accounts?ok=account")

@@ -1,0 +1,80 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import web
+from sqlmodel import Session
+
+from router.workspace.accounts import authenticate, password_fingerprint
+from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS
+from router.workspace.middleware import set_cookie
+from router.workspace.security import SESSION_COOKIE, SESSION_HOURS, new_seed
+from router.workspace.web import in_session, public, render, see_other, text_field
+
+log = structlog.get_logger()
+routes = web.RouteTableDef()
+
+
+def _next(request: web.Request, value: str | None) -> str:
+    """Only back into the workspace: never an open redirect to another site."""
+    if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/staff/"
+
+
+@routes.get("/login", name="login")
+@public
+async def login_page(request: web.Request) -> web.Response:
+    return render(request, "login.html", next=_next(request, request.query.get("next")), error=None)
+
+
+@routes.post("/login")
+@public
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = (text_field(form, "username", 100) or "").lower()
+    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    target = _next(request, text_field(form, "next", 500))
+    address = request.remote or "?"
+    limiter = request.app[LIMITER]
+    if limiter.blocked(address, username):
+        log.warning("router.workspace.signin_limited", username=username, address=address)
+        return render(
+            request,
+            "login.html",
+            status=429,
+            next=target,
+            error="Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
+        )
+
+    def check(session: Session):
+        account = authenticate(session, username=username, password=password[:1024])
+        return None if account is None else (account.id, password_fingerprint(account))
+
+    found = await in_session(request, check) if username and password else None
+    if found is None:
+        limiter.failed(address, username)
+        log.info("router.workspace.signin_failed", username=username, address=address)
+        return render(
+            request,
+            "login.html",
+            status=401,
+            next=target,
+            error="Onjuiste gebruikersnaam of wachtwoord.",
+        )
+    limiter.succeeded(address, username)
+    log.info("router.workspace.signed_in", username=username)
+    response = see_other(target)
+    token = request.app[SECRETS].session_token(*found)
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600)
+    request[CSRF_SEED], request[CSRF_NEW] = new_seed(), True  # a fresh CSRF seed per session
+    return response
+
+
+@routes.post("/logout", name="logout")
+async def logout(request: web.Request) -> web.Response:
+    log.info("router.workspace.signed_out", username=request[SCOPE].username)
+    response = see_other("/staff/login?afgemeld=1")
+    response.del_cookie(SESSION_COOKIE, path="/staff")
+    return response

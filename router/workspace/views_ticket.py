@@ -1,0 +1,141 @@
+"""One ticket's page and the actions on it; each action is scoped and then redirects."""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import web
+from sqlmodel import Session
+
+from router import store
+from router.lifecycle import TRANSITIONS
+from router.models import Outage, Status
+from router.workspace import actions, queries
+from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
+from router.workspace.views_queues import _destinations
+from router.workspace.web import in_session, org_of, render, scope_of, see_other, text_field
+
+log = structlog.get_logger()
+routes = web.RouteTableDef()
+
+
+@routes.get("/meldingen/{reference}", name="ticket")
+async def ticket_page(request: web.Request) -> web.Response:
+    scope, reference = scope_of(request), reference_of(request.match_info["reference"])
+
+    def load(session: Session) -> dict:
+        ticket = queries.ticket_in_scope(session, scope, reference)
+        return dict(
+            ticket=ticket,
+            reporter=store.reporter_of(session, ticket),
+            events=store.ticket_events(session, ticket),
+            comments=store.ticket_comments(session, ticket),
+            outage=session.get(Outage, ticket.outage_id) if ticket.outage_id else None,
+        )
+
+    data = await in_session(request, load)
+    allowed = TRANSITIONS[Status(data["ticket"].status)]
+    return render(
+        request,
+        "ticket.html",
+        **data,
+        next_statuses=[str(s) for s in Status if s in allowed and s not in actions.NEEDS_FORM],
+        can_forward=Status.forwarded in allowed or data["ticket"].status == Status.forwarded,
+        can_resolve=Status.resolved in allowed,
+        can_reopen=Status.reopened in allowed,
+        destinations=_destinations(request),
+        ok=OK_MESSAGES.get(request.query.get("ok", "")),
+    )
+
+
+def _ticket_action(name: str, ok: str):
+    """Register a POST action on a ticket: run it in the store, then back to the page."""
+
+    def register(work):
+        @routes.post(f"/meldingen/{{reference}}/{name}", name=f"ticket_{name}")
+        async def handler(request: web.Request) -> web.Response:
+            scope, org = scope_of(request), org_of(request)
+            reference = reference_of(request.match_info["reference"])
+            form = await request.post()
+            outcome = await in_session(request, lambda s: work(s, scope, org, reference, form))
+            log.info(f"router.workspace.{name}", reference=reference, username=scope.username)
+            page = f"/staff/meldingen/{reference}"
+            back = back_to(text_field(form, "terug", 1000), page)
+            sep = "&" if "?" in back else "?"
+            return see_other(f"{back}{sep}ok={outcome or ok}")
+
+        return work
+
+    return register
+
+
+@_ticket_action("accepteren", "overgenomen")
+def _accept(session, scope, org, reference, form):
+    ticket = actions.accept_suggestion(
+        session,
+        scope=scope,
+        reference=reference,
+        destination=text_field(form, "bestemming", 64) or "",
+        org=org,
+    )
+    return "overgenomen" if ticket.routed_how == "staff" else "bevestigd"
+
+
+@_ticket_action("doorsturen", "doorgestuurd")
+def _reassign(session, scope, org, reference, form):
+    actions.reassign(
+        session,
+        scope=scope,
+        reference=reference,
+        destination=text_field(form, "bestemming", 64) or "",
+        reason=text_field(form, "reden", 500),
+        org=org,
+    )
+
+
+@_ticket_action("status", "status")
+def _status(session, scope, org, reference, form):
+    actions.set_status(
+        session,
+        scope=scope,
+        reference=reference,
+        status=status_of(text_field(form, "status", 16)),
+        note=text_field(form, "toelichting", 1000),
+    )
+
+
+@_ticket_action("leverancier", "leverancier")
+def _forward(session, scope, org, reference, form):
+    actions.mark_forwarded(
+        session,
+        scope=scope,
+        reference=reference,
+        supplier_reference=text_field(form, "leveranciersreferentie", 100) or "",
+        note=text_field(form, "toelichting", 1000),
+    )
+
+
+@_ticket_action("opmerking", "opmerking")
+def _comment(session, scope, org, reference, form):
+    actions.comment(
+        session,
+        scope=scope,
+        reference=reference,
+        text=text_field(form, "tekst"),
+        to_reporter=checked(form, "aan_melder"),
+    )
+
+
+@_ticket_action("oplossen", "opgelost")
+def _resolve(session, scope, org, reference, form):
+    actions.resolve(
+        session,
+        scope=scope,
+        reference=reference,
+        note=text_field(form, "oplossing", 2000),
+        to_reporter=checked(form, "aan_melder"),
+    )
+
+
+@_ticket_action("heropenen", "heropend")
+def _reopen(session, scope, org, reference, form):
+    actions.reopen(session, scope=scope, reference=reference, note=text_field(form, "reden", 500))

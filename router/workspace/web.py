@@ -1,0 +1,130 @@
+"""Helpers for the workspace's handlers: templates, store work off the loop, forms."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import jinja2
+from aiohttp import web
+from sqlmodel import Session
+
+from router.api.keys import ENGINE, ORG
+from router.models import Status
+from router.org import Organisation
+from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
+from router.workspace.queries import Scope
+
+T = TypeVar("T")
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+STATUS_LABELS = {
+    Status.new: "Nieuw",
+    Status.routed: "Gerouteerd",
+    Status.forwarded: "Doorgezet naar leverancier",
+    Status.in_progress: "In behandeling",
+    Status.waiting: "Wacht op reactie",
+    Status.resolved: "Opgelost",
+    Status.closed: "Gesloten",
+    Status.reopened: "Heropend",
+    Status.withdrawn: "Ingetrokken",
+}
+EVENT_LABELS = {
+    "created": "Aangemaakt",
+    "routed": "Gerouteerd",
+    "status": "Status gewijzigd",
+    "reassigned": "Doorgestuurd (correctie)",
+    "reviewed": "Route bevestigd",
+    "comment": "Opmerking",
+    "forwarded": "Doorgezet naar leverancier",
+}
+ROLE_LABELS = {"servicedesk": "Servicedesk", "coordinator": "Coördinator", "admin": "Beheerder"}
+
+
+def build_templates(org: Organisation) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,  # every value is escaped; ticket text is untrusted input
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def destination_name(key: str) -> str:
+        try:
+            return org.destination_name(key)
+        except KeyError:
+            return key
+
+    env.globals.update(
+        org=org,
+        status_labels={str(k): v for k, v in STATUS_LABELS.items()},
+        event_labels=EVENT_LABELS,
+        role_labels=ROLE_LABELS,
+        destination_name=destination_name,
+        municipality_names={m.key: m.name for m in org.municipalities},
+    )
+    env.filters["when"] = lambda d: d.astimezone(_tz(org)).strftime("%d-%m-%Y %H:%M") if d else ""
+    return env
+
+
+def _tz(org: Organisation):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(org.sla.timezone)
+
+
+def scope_of(request: web.Request) -> Scope:
+    return request[SCOPE]
+
+
+def org_of(request: web.Request) -> Organisation:
+    return request.config_dict[ORG]
+
+
+def render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
+    env = request.app[TEMPLATES]
+    seed = request.get(CSRF_SEED)
+    html = env.get_template(template).render(
+        scope=request.get(SCOPE),
+        csrf_token=request.app[SECRETS].csrf_token(seed) if seed else "",
+        path=request.path,
+        query=request.query,
+        static=lambda name: str(request.app.router["static"].url_for(filename=name)),
+        **context,
+    )
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def see_other(location: str) -> web.Response:
+    """The answer to a successful form post: reload as GET (no double post on refresh)."""
+    return web.Response(status=303, headers={"Location": location})
+
+
+async def in_session(request: web.Request, work: Callable[[Session], T]) -> T:
+    """Blocking store work in a thread, in one transaction committed on success."""
+    engine = request.config_dict[ENGINE]
+
+    def run() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            result = work(session)
+            session.commit()
+            return result
+
+    return await asyncio.to_thread(run)
+
+
+def text_field(form, name: str, limit: int = 4000) -> str | None:
+    value = form.get(name)
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value[:limit] or None
+
+
+def public(handler):
+    """Mark a handler that needs no sign-in (the sign-in page itself)."""
+    handler.public = True
+    return handler

@@ -1,0 +1,165 @@
+"""Sign-in, sessions, sign-out, rate limiting and CSRF of the staff workspace."""
+
+from __future__ import annotations
+
+import aiohttp
+from sqlmodel import Session, select
+
+from router.models import StaffAccount
+from router.workspace.accounts import set_active, set_password
+from router.workspace.limiter import SignInLimiter
+from tests.workspace.conftest import CSRF, PASSWORD, csrf_token, post_form, sign_in
+
+
+async def test_pages_need_a_sign_in(web):
+    for path in ("/staff/", "/staff/triage", "/staff/meldingen", "/staff/storingen"):
+        resp = await web.get(path, allow_redirects=False)
+        assert resp.status == 303
+        assert resp.headers["Location"].startswith("/staff/login?next=")
+
+
+async def test_root_leads_to_the_workspace(web):
+    resp = await web.get("/", allow_redirects=False)
+    assert resp.status == 302 and resp.headers["Location"] == "/staff/"
+
+
+async def test_sign_in_sets_a_signed_httponly_samesite_cookie(web):
+    resp = await sign_in(web, "sanne")
+    assert resp.status == 303 and resp.headers["Location"] == "/staff/"
+    cookie = resp.cookies["loket_sessie"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/staff"
+    assert "sanne" not in cookie.value  # signed and encoded, no plain username
+    page = await web.get("/staff/triage")
+    assert page.status == 200 and "sanne" in await page.text()
+
+
+async def test_passwords_are_stored_as_argon2id(web, engine):
+    with Session(engine) as session:
+        account = session.exec(select(StaffAccount).where(StaffAccount.username == "sanne")).one()
+    assert account.password_hash.startswith("$argon2id$") and PASSWORD not in account.password_hash
+
+
+async def test_wrong_password_and_unknown_user_get_the_same_answer(web):
+    wrong = await sign_in(web, "sanne", "wrong password!!")
+    unknown = await sign_in(web, "nobody", "wrong password!!")
+    assert wrong.status == unknown.status == 401
+    assert "Onjuiste gebruikersnaam of wachtwoord" in await wrong.text()
+    assert "loket_sessie" not in wrong.cookies
+
+
+async def test_sign_in_follows_next_but_only_inside_the_workspace(web):
+    async def sign_in_to(target: str) -> str:
+        form = {"username": "sanne", "password": PASSWORD, "csrf_token": await csrf_token(web)}
+        resp = await web.post("/staff/login", data={**form, "next": target}, allow_redirects=False)
+        assert resp.status == 303
+        return resp.headers["Location"]
+
+    assert await sign_in_to("/staff/meldingen") == "/staff/meldingen"
+    for evil in ("https://evil.example/", "//evil.example/", "/staff/\\evil"):
+        assert await sign_in_to(evil) == "/staff/"
+
+
+async def test_a_new_session_gets_a_new_csrf_seed(web):
+    before = await csrf_token(web)
+    await sign_in(web, "sanne")
+    assert await csrf_token(web, "/staff/triage") != before
+
+
+async def test_failed_sign_ins_are_rate_limited(web):
+    for _ in range(5):
+        assert (await sign_in(web, "sanne", "wrong password!!")).status == 401
+    blocked = await sign_in(web, "sanne")  # even the right password waits now
+    assert blocked.status == 429
+    assert "Te veel mislukte pogingen" in await blocked.text()
+    assert "loket_sessie" not in blocked.cookies
+
+
+def test_limiter_forgets_after_the_window_and_on_success():
+    now = [0.0]
+    limiter = SignInLimiter(per_account=2, per_address=3, window_seconds=60, clock=lambda: now[0])
+    limiter.failed("1.2.3.4", "sanne")
+    limiter.failed("1.2.3.4", "Sanne")
+    assert limiter.blocked("1.2.3.4", "sanne") and not limiter.blocked("5.6.7.8", "sanne")
+    now[0] = 61
+    assert not limiter.blocked("1.2.3.4", "sanne")
+    limiter.failed("1.2.3.4", "a")
+    limiter.failed("1.2.3.4", "b")
+    limiter.failed("1.2.3.4", "c")
+    assert limiter.blocked("1.2.3.4", "d")  # one address trying many names
+    limiter.failed("9.9.9.9", "x")
+    limiter.succeeded("9.9.9.9", "x")
+    assert not limiter.blocked("9.9.9.9", "x")
+
+
+async def test_sign_out_ends_the_session(web):
+    await sign_in(web, "sanne")
+    resp = await post_form(web, "/staff/logout", {})
+    assert resp.status == 303 and resp.headers["Location"].startswith("/staff/login")
+    after = await web.get("/staff/triage", allow_redirects=False)
+    assert after.status == 303
+
+
+async def test_a_stolen_old_cookie_dies_with_a_new_password_or_deactivation(web, engine):
+    await sign_in(web, "sanne")
+    assert (await web.get("/staff/triage", allow_redirects=False)).status == 200
+    with Session(engine) as session:
+        set_password(session, username="sanne", password="another long password")
+        session.commit()
+    assert (await web.get("/staff/triage", allow_redirects=False)).status == 303
+    await sign_in(web, "dirk")
+    with Session(engine) as session:
+        set_active(session, username="dirk", active=False)
+        session.commit()
+    assert (await web.get("/staff/triage", allow_redirects=False)).status == 303
+    assert (await sign_in(web, "dirk")).status == 401
+
+
+async def test_a_forged_session_cookie_is_ignored(web):
+    web.session.cookie_jar.update_cookies({"loket_sessie": "eyJ1IjoxfQ.forged.sig"})
+    assert (await web.get("/staff/triage", allow_redirects=False)).status == 303
+
+
+async def test_form_post_without_csrf_token_is_refused(web, tickets):
+    await sign_in(web, "sanne")
+    data = {"bestemming": "werkplek"}
+    resp = await web.post(f"/staff/meldingen/{tickets.dyk}/accepteren", data=data)
+    assert resp.status == 403
+    assert "formulier is verlopen of ongeldig" in await resp.text()
+    wrong = await web.post(
+        f"/staff/meldingen/{tickets.dyk}/accepteren", data={**data, "csrf_token": "0" * 64}
+    )
+    assert wrong.status == 403
+    page = await web.get(f"/staff/meldingen/{tickets.dyk}")
+    assert "Printer Dijkstede" in await page.text()
+    assert "Suggestie van de router overgenomen" not in await page.text()
+
+
+async def test_sign_in_and_sign_out_forms_need_the_token_too(web):
+    resp = await web.post("/staff/login", data={"username": "sanne", "password": PASSWORD})
+    assert resp.status == 403 and "loket_sessie" not in resp.cookies
+    await sign_in(web, "sanne")
+    resp = await web.post("/staff/logout", data={}, allow_redirects=False)
+    assert resp.status == 403
+
+
+async def test_a_token_from_another_browser_does_not_fit(web):
+    await sign_in(web, "sanne")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as other:
+        page = await other.get(web.make_url("/staff/login"))
+        foreign = CSRF.search(await page.text()).group(1)  # valid for the other browser only
+    resp = await web.post("/staff/logout", data={"csrf_token": foreign}, allow_redirects=False)
+    assert resp.status == 403
+
+
+async def test_security_headers(web):
+    resp = await web.get("/staff/login")
+    assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["Cache-Control"] == "no-store"
+    csrf_cookie = resp.cookies["loket_csrf"]
+    assert csrf_cookie["httponly"] and csrf_cookie["samesite"] == "Strict"
+
+
+async def test_api_is_unaffected_by_a_staff_session(web):
+    await sign_in(web, "sanne")
+    assert (await web.get("/api/tickets")).status == 401  # the API wants its service token
