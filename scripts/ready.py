@@ -23,7 +23,7 @@ BANNER = """
    of via REST / or over REST:          POST http://127.0.0.1:5005/webhooks/rest/webhook
                                         {"sender": "jij", "message": "hoi"}
  Routerservice / Router service:        http://127.0.0.1:8080/api/health
- Werkplek helpdesk / Staff workspace:  http://127.0.0.1:8080/staff/  (account: loket staff create)
+ Helpdesk-werkruimte / Staff workspace: http://127.0.0.1:8080/staff/  (account: loket staff create)
    API-beschrijving / API description:  http://127.0.0.1:8080/api/openapi.json
  Stoppen / Stop:                        Ctrl-C
 ==============================================================================
