@@ -22,6 +22,7 @@ from actions.catalogue import (
     municipality_names,
     short_name,
 )
+from actions.fallback import misunderstood_in_a_row
 from actions.identity import employee_email, municipality_of_email
 from actions.incident_text import describes_problem, parse_affected, parse_urgency
 from actions.router_client import RouterClient, RouterError
@@ -39,6 +40,14 @@ from actions.wording import language
 logger = logging.getLogger(__name__)
 
 _YES = re.compile(r"^\s*(ja|jawel|yes|klopt|prima|ok|oké|okay|akkoord|goed|correct)\b", re.I)
+# Intents that are no answer to a form's question when the message is short ("ja klopt" to
+# "for which municipality?", "bedankt" to "what goes wrong?"): the form asks again, with a hint.
+_NO_ANSWER_INTENTS = frozenset(
+    ("affirm", "deny", "greet", "goodbye", "thank", "out_of_scope", "nlu_fallback")
+)  # fmt: skip
+_NO_ANSWER_MAX_WORDS = 3
+# Reports that win over the question of another ticket's form (not over their own).
+_SWITCH_TO = {"report_security_incident": "security", "report_data_breach": "breach"}
 _FIELD_WORDS = {
     "municipality": re.compile(r"\b(gemeente|municipality)\b", re.I),
     "description": re.compile(r"\b(omschrijving|beschrijving|description|tekst)\b", re.I),
@@ -76,6 +85,19 @@ def latest_intent(tracker: Tracker) -> str:
     return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
 
 
+def no_answer(text: str, tracker: Tracker) -> bool:
+    """True for a short yes, no, greeting or unintelligible message: no answer to a question."""
+    short = len(text.split()) <= _NO_ANSWER_MAX_WORDS
+    return short and latest_intent(tracker) in _NO_ANSWER_INTENTS
+
+
+def offer_way_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """After the hint: the second message in a row we did not understand offers a person
+    (or stopping); the form then asks its question again, it never moves on by itself."""
+    if misunderstood_in_a_row(tracker) >= 2:
+        dispatcher.utter_message(response="utter_form_offer_person")
+
+
 class ActionStartTicket(Action):
     """Starts a ticket of the kind the intent asks for; security incidents get advice first."""
 
@@ -87,20 +109,32 @@ class ActionStartTicket(Action):
     ) -> list[EventType]:
         kind = KIND_OF_INTENT.get(latest_intent(tracker), "incident")
         dispatcher.utter_message(response=START_RESPONSE[kind])
-        keep = {"description"} if kind not in ("question", "callback") else set()
-        events: list[EventType] = [
-            SlotSet(slot, None)
-            for slot in TICKET_SLOTS
-            if slot not in keep and slot not in ("faq_topic", "faq_question")
-        ]
-        events.append(SlotSet("ticket_kind", kind))
-        applications = entity_values(tracker, "application")
-        events.append(SlotSet("application", applications[0] if applications else None))
-        if kind == "question":
-            # The question the faq answer did not solve is what the ticket is about.
-            events.append(SlotSet("description", tracker.get_slot("faq_question")))
         logger.info("actions.ticket.started kind=%s", kind)
-        return events
+        return start_events(tracker, kind)
+
+
+def start_events(tracker: Tracker, kind: str) -> list[EventType]:
+    """The slots of a new ticket of `kind`, started by the latest message."""
+    keep = {"description"} if kind not in ("question", "callback") else set()
+    events: list[EventType] = [
+        SlotSet(slot, None)
+        for slot in TICKET_SLOTS
+        if slot not in keep and slot not in ("faq_topic", "faq_question")
+    ]
+    # A report started in the middle of a form (a security incident while asked "how
+    # urgent?", or while withdrawing): the slot mapping of `description` only applies outside
+    # a form, so the message itself is the description, not the one of the abandoned report.
+    text = (tracker.latest_message or {}).get("text")
+    if kind not in ("question", "callback") and KIND_OF_INTENT.get(latest_intent(tracker)) == kind:
+        events.append(SlotSet("description", text or None))
+    events += [SlotSet("ticket_number", None), SlotSet("withdraw_confirm", None)]
+    events.append(SlotSet("ticket_kind", kind))
+    applications = entity_values(tracker, "application")
+    events.append(SlotSet("application", applications[0] if applications else None))
+    if kind == "question":
+        # The question the faq answer did not solve is what the ticket is about.
+        events.append(SlotSet("description", tracker.get_slot("faq_question")))
+    return events
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -111,6 +145,25 @@ class ValidateTicketForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_ticket_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A security incident or data breach in the middle of another ticket wins: the form
+        goes on as that ticket (advice first), not with the question it was asking."""
+        kind = tracker.get_slot("ticket_kind") or "incident"
+        new_kind = _SWITCH_TO.get(latest_intent(tracker))
+        if not new_kind or kind in _SWITCH_TO.values() or not tracker.get_slot("requested_slot"):
+            return await super().run(dispatcher, tracker, domain)
+        logger.info("actions.ticket.switched from=%s to=%s", kind, new_kind)
+        dispatcher.utter_message(response=START_RESPONSE[new_kind])
+        events = start_events(tracker, new_kind)
+        tracker.add_slots(events)
+        extracted = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extracted)
+        events += extracted
+        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
+        return events + ([next_slot] if next_slot else [])
 
     async def required_slots(
         self,
@@ -149,11 +202,15 @@ class ValidateTicketForm(FormValidationAction):
         except RouterError as exc:
             # The router will check the name when the ticket is made; do not block here.
             logger.warning("actions.catalogue.unavailable error=%s", type(exc).__name__)
-            return {"municipality": text or None}
+            return {"municipality": None if no_answer(text, tracker) else (text or None)}
         name = match_municipality(text, catalogue.get("municipalities", []))
         if name is None:
             options = dutch_list([short_name(n) for n in municipality_names(catalogue)])
-            dispatcher.utter_message(response="utter_unknown_municipality", options=options)
+            # "ja klopt" is no name at all: say what we need rather than "unknown municipality".
+            no_name = no_answer(text, tracker)
+            hint = "utter_municipality_hint" if no_name else "utter_unknown_municipality"
+            dispatcher.utter_message(response=hint, options=options)
+            offer_way_out(dispatcher, tracker)
         return {"municipality": name}
 
     async def validate_description(
@@ -167,6 +224,10 @@ class ValidateTicketForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot") == "description"
         if tracker.get_slot("ticket_kind") == "question" and text and not asked:
             return {"description": text}  # the faq question, set by action_start_ticket
+        if asked and no_answer(text, tracker):
+            dispatcher.utter_message(response="utter_need_more_description")
+            offer_way_out(dispatcher, tracker)
+            return {"description": None}
         if describes_problem(text, entity_texts(tracker)) or (asked and len(text.split()) >= 3):
             # A long answer to our question counts even if vague: do not keep asking.
             found: dict[str, Any] = {"description": text}
@@ -189,6 +250,7 @@ class ValidateTicketForm(FormValidationAction):
         level = parse_affected(str(slot_value or ""))
         if level is None:
             dispatcher.utter_message(response="utter_not_understood_affected")
+            offer_way_out(dispatcher, tracker)
         return {"affected": level}
 
     async def validate_urgency(
@@ -201,6 +263,7 @@ class ValidateTicketForm(FormValidationAction):
         level = parse_urgency(str(slot_value or ""))
         if level is None:
             dispatcher.utter_message(response="utter_not_understood_urgency")
+            offer_way_out(dispatcher, tracker)
         return {"urgency": level}
 
     async def validate_confirm(

@@ -125,3 +125,66 @@ async def test_router_down_says_so(monkeypatch):
                                         "description": "iets stuk"})
     await ActionCreateTicket().run(dispatcher, tracker, {})
     assert responses(dispatcher) == ["utter_ticket_failed"]
+
+
+async def test_ja_klopt_is_no_municipality_the_question_comes_again_with_a_hint(router):
+    form = ValidateTicketForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("ja klopt", intent="affirm", slots={"requested_slot": "municipality"})
+    assert await form.validate_municipality("ja klopt", dispatcher, tracker, DOMAIN) == {
+        "municipality": None}
+    assert responses(dispatcher) == ["utter_municipality_hint"]
+
+
+async def test_small_talk_is_no_description():
+    form = ValidateTicketForm()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("bedankt", intent="thank", slots={"requested_slot": "description"})
+    assert await form.validate_description("bedankt", dispatcher, tracker, DOMAIN) == {
+        "description": None}
+    assert responses(dispatcher) == ["utter_need_more_description"]
+
+
+async def test_second_misunderstanding_in_the_form_offers_a_person():
+    form = ValidateTicketForm()
+    once, twice = CollectingDispatcher(), CollectingDispatcher()
+    first = make_tracker("asdf qwerty", intent="nlu_fallback", slots={"requested_slot": "affected"})
+    assert await form.validate_affected("asdf qwerty", once, first, DOMAIN) == {"affected": None}
+    assert responses(once) == ["utter_not_understood_affected"]
+    second = make_tracker("blurp zorp", intent="nlu_fallback", history=[("user", "asdf qwerty")],
+                          slots={"requested_slot": "affected"})
+    for event in second.events:
+        if event.get("event") == "user" and event.get("text") == "asdf qwerty":
+            event["parse_data"]["intent"] = {"name": "nlu_fallback"}
+    assert await form.validate_affected("blurp zorp", twice, second, DOMAIN) == {"affected": None}
+    assert responses(twice) == ["utter_not_understood_affected", "utter_form_offer_person"]
+
+
+async def test_security_incident_in_the_middle_of_a_report_describes_itself():
+    dispatcher = CollectingDispatcher()
+    text = "ik heb net op een link in een phishingmail geklikt"
+    tracker = make_tracker(text, intent="report_security_incident", active_loop="ticket_form",
+                           slots={"ticket_kind": "incident", "description": "mijn laptop start niet"})
+    events = await ActionStartTicket().run(dispatcher, tracker, {})
+    assert _slots(events)["description"] == text and _slots(events)["ticket_kind"] == "security"
+    callback = await ActionStartTicket().run(
+        CollectingDispatcher(), make_tracker("medewerker", intent="human_handoff"), {})
+    assert _slots(callback)["description"] is None and _slots(callback)["ticket_kind"] == "callback"
+
+
+async def test_security_incident_mid_form_switches_the_ticket_but_not_within_a_breach():
+    form = ValidateTicketForm()
+    dispatcher = CollectingDispatcher()
+    text = "ik heb op een link in een phishing mail geklikt"
+    tracker = make_tracker(text, intent="report_security_incident", active_loop="ticket_form",
+                           slots={"ticket_kind": "incident", "requested_slot": "affected",
+                                  "municipality": "Gemeente Veenhoven", "description": "laptop start niet"})
+    slots = _slots(await form.run(dispatcher, tracker, DOMAIN))
+    assert responses(dispatcher) == ["utter_security_advice"]
+    assert (slots["ticket_kind"], slots["description"], slots["requested_slot"]) == ("security", text, None)
+    within = CollectingDispatcher()
+    breach = make_tracker("naam, adres en BSN", intent="report_data_breach", active_loop="ticket_form",
+                          slots={"ticket_kind": "breach", "requested_slot": "breach_data",
+                                 "municipality": "Gemeente Veenhoven", "description": "brief met BSN"})
+    assert "ticket_kind" not in _slots(await form.run(within, breach, DOMAIN))
+    assert responses(within) == []

@@ -253,3 +253,44 @@ def test_two_misunderstandings_offer_a_ticket_or_a_person(stack):
 def test_english_is_answered_in_english(stack):
     answer = say(stack, "flow-olga", "hello, my outlook is not working", "olga@dijkstede.nl")
     assert "How many people are affected" in answer, answer
+
+
+def test_a_person_in_the_middle_of_a_report_wins_over_the_question(stack):
+    sender, email = "flow-bob", "bob@polderwaard.nl"
+    before = ticket_count(stack)
+    assert "How many people are affected" in say(stack, sender, "my laptop won't start", email)
+    for nonsense in ("asdf qwerty", "blurp zorp"):
+        again = say(stack, sender, nonsense, email)
+        assert "1" in again and "3" in again and not REFERENCE.search(again), again
+        assert "dringend" not in again.lower() and "urgent" not in again.lower(), again
+    answer = say(stack, sender, "kan ik een medewerker spreken?", email)
+    reference = reference_in(answer)
+    ticket, reporter = stored(stack, reference)
+    assert (ticket.type, ticket.destination, ticket.municipality) == ("callback", "servicedesk", "PLW")
+    assert reporter.email == email
+    assert "Medewerker: my laptop won't start" in (ticket.conversation or "")
+    assert "Medewerker: kan ik een medewerker spreken?" in (ticket.conversation or "")
+    assert ticket_count(stack) == before + 1  # the call-back only, no incident ticket
+
+
+def test_a_security_incident_in_the_middle_of_a_report_wins(stack):
+    sender, email = "flow-quinn", "quinn@heuvelrade.nl"
+    before = ticket_count(stack)
+    assert "hoeveel mensen" in say(stack, sender, "Youforce laat mijn rooster niet zien", email).lower()
+    answer = say(stack, sender, "ik heb op een link in een rare phishing mail geklikt en mijn wachtwoord ingevuld",
+                 email)
+    assert "netwerk" in answer and "Verwijder de mail niet" in answer, answer
+    ticket, _ = stored(stack, reference_in(answer))
+    assert (ticket.type, ticket.destination) == ("security_incident", "informatiebeveiliging")
+    assert "phishing" in ticket.description and "rooster" not in ticket.description
+    assert ticket_count(stack) == before + 1
+
+
+def test_ja_klopt_is_no_municipality_the_question_comes_again(stack):
+    sender = "flow-pim"  # no e-mail address: the bot must ask the municipality
+    assert "Voor welke gemeente werk je?" in say(stack, sender, "ik heb een storing")
+    again = say(stack, sender, "ja klopt")
+    assert "Voor welke gemeente werk je?" in again and "Veenhoven" in again, again
+    assert "Sorry, dat begreep ik niet" not in again
+    assert "Wat gaat er precies mis" in say(stack, sender, "Veenhoven")
+    assert "geen melding" in say(stack, sender, "laat maar").lower()
