@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -100,3 +101,31 @@ class Stack:
                 proc.wait()
         for log in self.logs:
             log.close()
+
+
+def say(stack: Stack, sender: str, message: str, email: str | None = None) -> str:
+    """Send one message over Rasa's REST channel; the bot's texts, one per line."""
+    body: dict = {"sender": sender, "message": message}
+    if email:
+        body["metadata"] = {"email": email}
+    request = urllib.request.Request(stack.webhook, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+        return "\n".join(m.get("text", "") for m in json.load(response))
+
+
+def stored(stack: Stack, reference: str):
+    """The ticket and its reporter, read from the store the stack writes to."""
+    from sqlmodel import Session
+
+    from router import store
+    from router.db import make_engine
+    from router.models import Employee
+
+    engine = make_engine(stack.database_url)
+    try:
+        with Session(engine) as session:
+            ticket = store.get_ticket(session, reference)
+            return ticket, session.get(Employee, ticket.reporter_id)
+    finally:
+        engine.dispose()

@@ -2,55 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
 from sqlmodel import Session, select
 
-from router import store
 from router.db import make_engine
-from router.migrate import upgrade
-from router.models import Employee, Ticket
-from tests.e2e.stack import Stack
+from router.models import Ticket
+from tests.e2e.stack import say, stored
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("stack")
-    database_url = f"sqlite:///{workdir / 'loket.db'}"
-    upgrade(database_url)
-    running = Stack(workdir=workdir, database_url=database_url)
-    try:
-        running.start()
-        yield running
-    except RuntimeError:
-        for name in ("router", "actions", "rasa"):
-            print(f"--- {name} ---\n{running.log(name)}")
-        raise
-    finally:
-        running.stop()
 
 
-def say(stack: Stack, sender: str, message: str) -> str:
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(stack.webhook, data=body,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
-        return "\n".join(m.get("text", "") for m in json.load(response))
 
 
-def _stored(stack: Stack, reference: str) -> tuple[Ticket, Employee]:
-    engine = make_engine(stack.database_url)
-    try:
-        with Session(engine) as session:
-            ticket = store.get_ticket(session, reference)
-            return ticket, session.get(Employee, ticket.reporter_id)
-    finally:
-        engine.dispose()
 
 
 REFERENCE = re.compile(r"M-\d{4}-\d{6}")
@@ -66,7 +33,7 @@ def test_report_a_broken_application_gets_a_routed_ticket(stack):
     match = REFERENCE.search(answer)
     assert match, f"no ticket reference in the bot's answer: {answer!r}"
     assert f"Je melding {match.group(0)} is aangemaakt en doorgezet naar Centric" in answer
-    ticket, reporter = _stored(stack, match.group(0))
+    ticket, reporter = stored(stack, match.group(0))
     assert (ticket.municipality, ticket.application, ticket.destination) == ("DYK", "Key2Burgerzaken", "centric")
     assert ticket.routed_how == "catalogue" and ticket.status == "routed"
     assert "opslaan" in ticket.description
@@ -81,7 +48,7 @@ def test_same_application_routes_by_the_municipality(stack):
     answer = say(stack, "e2e-bram", "ja")
     reference = REFERENCE.search(answer).group(0)
     assert "PinkRoccade" in answer
-    ticket, _ = _stored(stack, reference)
+    ticket, _ = stored(stack, reference)
     assert (ticket.municipality, ticket.application, ticket.destination) == ("PLW", "iBurgerzaken", "pinkroccade")
 
 

@@ -13,42 +13,17 @@ import urllib.request
 import pytest
 from sqlmodel import Session, select
 
-from router import store
 from router.db import make_engine
-from router.migrate import upgrade
-from router.models import BotResolution, Employee, Ticket
-from tests.e2e.stack import Stack
+from router.models import BotResolution, Ticket
+from tests.e2e.stack import Stack, say, stored
 
 pytestmark = pytest.mark.e2e
 
 REFERENCE = re.compile(r"M-\d{4}-\d{6}")
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("flows")
-    database_url = f"sqlite:///{workdir / 'loket.db'}"
-    upgrade(database_url)
-    running = Stack(workdir=workdir, database_url=database_url)
-    try:
-        running.start()
-        yield running
-    except RuntimeError:
-        for name in ("router", "actions", "rasa"):
-            print(f"--- {name} ---\n{running.log(name)}")
-        raise
-    finally:
-        running.stop()
 
 
-def say(stack: Stack, sender: str, message: str, email: str | None = None) -> str:
-    body: dict = {"sender": sender, "message": message}
-    if email:
-        body["metadata"] = {"email": email}
-    request = urllib.request.Request(stack.webhook, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
-        return "\n".join(m.get("text", "") for m in json.load(response))
 
 
 def api(stack: Stack, method: str, path: str, body: dict | None = None) -> dict:
@@ -61,14 +36,6 @@ def api(stack: Stack, method: str, path: str, body: dict | None = None) -> dict:
         return json.load(response)
 
 
-def stored(stack: Stack, reference: str) -> tuple[Ticket, Employee]:
-    engine = make_engine(stack.database_url)
-    try:
-        with Session(engine) as session:
-            ticket = store.get_ticket(session, reference)
-            return ticket, session.get(Employee, ticket.reporter_id)
-    finally:
-        engine.dispose()
 
 
 def ticket_count(stack: Stack) -> int:
