@@ -29,6 +29,7 @@ from router.api.schemas import (
     TicketPageOut,
     TicketQuery,
 )
+from router.db import in_transaction
 from router.models import Ticket
 from router.org import Organisation
 from router.routing import RouteRequest
@@ -49,16 +50,7 @@ async def _body(request: web.Request, model: type[M]) -> M:
 
 
 async def _in_session(request: web.Request, work: Callable[[Session], T]) -> T:
-    """Run blocking store work in a thread, in one transaction committed on success."""
-    engine = request.app[ENGINE]
-
-    def run() -> T:
-        with Session(engine, expire_on_commit=False) as session:
-            result = work(session)
-            session.commit()
-            return result
-
-    return await asyncio.to_thread(run)
+    return await in_transaction(request.app[ENGINE], work)
 
 
 def _reference(request: web.Request) -> str:

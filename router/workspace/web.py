@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +11,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from router.api.keys import ENGINE, ORG
+from router.db import in_transaction
 from router.models import Status
 from router.org import Organisation
 from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
@@ -104,16 +104,7 @@ def see_other(location: str) -> web.Response:
 
 
 async def in_session(request: web.Request, work: Callable[[Session], T]) -> T:
-    """Blocking store work in a thread, in one transaction committed on success."""
-    engine = request.config_dict[ENGINE]
-
-    def run() -> T:
-        with Session(engine, expire_on_commit=False) as session:
-            result = work(session)
-            session.commit()
-            return result
-
-    return await asyncio.to_thread(run)
+    return await in_transaction(request.config_dict[ENGINE], work)
 
 
 def text_field(form, name: str, limit: int = 4000) -> str | None:
