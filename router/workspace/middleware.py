@@ -49,9 +49,17 @@ async def workspace_middleware(request: web.Request, handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        response = _error(request, exc.status, exc.reason)
+        response = _error(request, exc.status, _HTTP_MESSAGES.get(exc.status, exc.reason))
     _finish(request, response)
     return response
+
+
+_HTTP_MESSAGES = {
+    404: "Deze pagina bestaat niet.",
+    405: "Dat kan op deze pagina niet.",
+    413: "Het formulier is te groot.",
+    429: "Te veel pogingen. Wacht een kwartier en probeer het opnieuw.",
+}
 
 
 async def _guarded(request: web.Request, handler) -> web.StreamResponse:
