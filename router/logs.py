@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 
@@ -22,3 +23,8 @@ def configure_logging(level: int = logging.INFO) -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )
+
+
+def pseudonym(name: str) -> str:
+    """A stable stand-in for a person's name in logs (logs carry no personal data)."""
+    return "u-" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:10]

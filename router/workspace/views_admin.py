@@ -7,6 +7,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from router import outages
+from router.logs import pseudonym
 from router.models import Role
 from router.workspace import accounts, queries
 from router.workspace.actions import FormError
@@ -56,7 +57,7 @@ async def outage_open(request: web.Request) -> web.Response:
         ).id
 
     outage_id = await in_session(request, work)
-    log.info("router.workspace.outage_opened", outage=outage_id, username=scope.username)
+    log.info("router.workspace.outage_opened", outage=outage_id, staff=pseudonym(scope.username))
     return see_other("/staff/storingen?ok=storing")
 
 
@@ -75,7 +76,7 @@ async def outage_update(request: web.Request) -> web.Response:
         )
 
     await in_session(request, work)
-    log.info("router.workspace.outage_updated", outage=outage_id, username=scope.username)
+    log.info("router.workspace.outage_updated", outage=outage_id, staff=pseudonym(scope.username))
     return see_other("/staff/storingen?ok=storing")
 
 
@@ -119,7 +120,7 @@ async def account_create(request: web.Request) -> web.Response:
         )
 
     await in_session(request, work)
-    log.info("router.workspace.account_created", by=scope.username)
+    log.info("router.workspace.account_created", by=pseudonym(scope.username))
     return see_other("/staff/accounts?ok=account")
 
 
@@ -132,5 +133,10 @@ async def account_active(request: web.Request) -> web.Response:
     form = await request.post()
     active = checked(form, "actief")
     await in_session(request, lambda s: accounts.set_active(s, username=username, active=active))
-    log.info("router.workspace.account_active", account=username, active=active, by=scope.username)
+    log.info(
+        "router.workspace.account_active",
+        account=pseudonym(username),
+        active=active,
+        by=pseudonym(scope.username),
+    )
     return see_other("/staff/accounts?ok=account")

@@ -6,6 +6,7 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
+from router.logs import pseudonym
 from router.workspace.accounts import authenticate, password_fingerprint
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS
 from router.workspace.middleware import set_cookie
@@ -39,7 +40,7 @@ async def login(request: web.Request) -> web.Response:
     address = request.remote or "?"
     limiter = request.app[LIMITER]
     if limiter.blocked(address, username):
-        log.warning("router.workspace.signin_limited", username=username, address=address)
+        log.warning("router.workspace.signin_limited", staff=pseudonym(username))
         return render(
             request,
             "login.html",
@@ -55,7 +56,7 @@ async def login(request: web.Request) -> web.Response:
     found = await in_session(request, check) if username and password else None
     if found is None:
         limiter.failed(address, username)
-        log.info("router.workspace.signin_failed", username=username, address=address)
+        log.info("router.workspace.signin_failed", staff=pseudonym(username))
         return render(
             request,
             "login.html",
@@ -64,7 +65,7 @@ async def login(request: web.Request) -> web.Response:
             error="Onjuiste gebruikersnaam of wachtwoord.",
         )
     limiter.succeeded(address, username)
-    log.info("router.workspace.signed_in", username=username)
+    log.info("router.workspace.signed_in", staff=pseudonym(username))
     response = see_other(target)
     token = request.app[SECRETS].session_token(*found)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600)
@@ -74,7 +75,7 @@ async def login(request: web.Request) -> web.Response:
 
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
-    log.info("router.workspace.signed_out", username=request[SCOPE].username)
+    log.info("router.workspace.signed_out", staff=pseudonym(request[SCOPE].username))
     response = see_other("/staff/login?afgemeld=1")
     response.del_cookie(SESSION_COOKIE, path="/staff")
     return response

@@ -9,6 +9,7 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
+from router.logs import pseudonym
 from router.models import Status, utcnow
 from router.workspace import actions, queries
 from router.workspace.forms import (
@@ -84,7 +85,7 @@ async def export(request: web.Request) -> web.Response:
     writer.writerow(CSV_COLUMNS)
     for ticket in rows:
         writer.writerow([_cell(getattr(ticket, c)) for c in CSV_COLUMNS])
-    log.info("router.workspace.exported", username=scope.username, rows=len(rows))
+    log.info("router.workspace.exported", staff=pseudonym(scope.username), rows=len(rows))
     return web.Response(
         text=out.getvalue(),
         content_type="text/csv",
@@ -126,7 +127,12 @@ async def bulk(request: web.Request) -> web.Response:
     else:
         raise actions.FormError("Kies een bulkactie.")
     result = await in_session(request, work)
-    log.info("router.workspace.bulk", action=action, done=len(result.done), username=scope.username)
+    log.info(
+        "router.workspace.bulk",
+        action=action,
+        done=len(result.done),
+        staff=pseudonym(scope.username),
+    )
     back = back_to(text_field(form, "terug", 1000), "/staff/meldingen")
     sep = "&" if "?" in back else "?"
     return see_other(

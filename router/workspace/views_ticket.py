@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from router import store
 from router.lifecycle import TRANSITIONS
+from router.logs import pseudonym
 from router.models import Outage, Status
 from router.workspace import actions, queries
 from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
@@ -57,7 +58,9 @@ def _ticket_action(name: str, ok: str):
             reference = reference_of(request.match_info["reference"])
             form = await request.post()
             outcome = await in_session(request, lambda s: work(s, scope, org, reference, form))
-            log.info(f"router.workspace.{name}", reference=reference, username=scope.username)
+            log.info(
+                f"router.workspace.{name}", reference=reference, staff=pseudonym(scope.username)
+            )
             page = f"/staff/meldingen/{reference}"
             back = back_to(text_field(form, "terug", 1000), page)
             sep = "&" if "?" in back else "?"
