@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -63,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     loket = [sys.executable, "-m", "router.cli"]
     with tempfile.TemporaryDirectory() as tmp:
-        port, token = _port(), "bench-token-0123456789abcdef"
+        port, token = _port(), secrets.token_urlsafe(24)
         env = dict(
             os.environ,
             DATABASE_URL=f"sqlite:///{tmp}/b.db",

@@ -13,6 +13,7 @@ import asyncio
 import os
 import random
 import re
+import secrets
 import statistics
 import tempfile
 import time
@@ -144,7 +145,7 @@ async def measure(url: str, vhn: str, repeat: int) -> None:
     os.environ.setdefault("LOKET_SECRET_KEY", "bench-secret-" + uuid.uuid4().hex + uuid.uuid4().hex)
     os.environ["LOKET_COOKIE_SECURE"] = "false"
     settings = Settings(
-        service_token="bench-token-0123456789",  # noqa: S106 - in-process only
+        service_token=secrets.token_urlsafe(24),
         database_url=url,
         org_file=ROOT / "org" / "de-delta.yaml",
     )
