@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -137,6 +138,21 @@ def start_events(tracker: Tracker, kind: str) -> list[EventType]:
     return events
 
 
+def _level_answer(
+    slot: str,
+    parse: Callable[[str], str | None],
+    slot_value: Any,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+) -> dict[str, Any]:
+    """How many are hindered / how urgent, in plain words; re-ask with a hint when unclear."""
+    level = parse(str(slot_value or ""))
+    if level is None:
+        dispatcher.utter_message(response=f"utter_not_understood_{slot}")
+        offer_way_out(dispatcher, tracker)
+    return {slot: level}
+
+
 class ValidateTicketForm(FormValidationAction):
     """Asks per kind of ticket; checks the municipality, the answers and the summary."""
 
@@ -247,11 +263,7 @@ class ValidateTicketForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        level = parse_affected(str(slot_value or ""))
-        if level is None:
-            dispatcher.utter_message(response="utter_not_understood_affected")
-            offer_way_out(dispatcher, tracker)
-        return {"affected": level}
+        return _level_answer("affected", parse_affected, slot_value, dispatcher, tracker)
 
     async def validate_urgency(
         self,
@@ -260,11 +272,7 @@ class ValidateTicketForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        level = parse_urgency(str(slot_value or ""))
-        if level is None:
-            dispatcher.utter_message(response="utter_not_understood_urgency")
-            offer_way_out(dispatcher, tracker)
-        return {"urgency": level}
+        return _level_answer("urgency", parse_urgency, slot_value, dispatcher, tracker)
 
     async def validate_confirm(
         self,
