@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from aiohttp import web
 from pydantic import ValidationError
 
 from router.cli_router import route, router_app
@@ -57,21 +56,22 @@ def _fail(message: str) -> None:
 def serve(
     host: str = typer.Option(None, help="Address to listen on (default LOKET_HOST)"),
     port: int = typer.Option(None, help="Port (default LOKET_PORT)"),
+    workers: int = typer.Option(None, min=1, help="Worker processes (default LOKET_WORKERS)"),
 ) -> None:
-    """Run the router service (JSON API) until interrupted."""
+    """Run the router service (JSON API and staff workspace) until interrupted."""
     from router.api.app import create_app
+    from router.server import serve as run_server
 
     settings = _settings()
     try:
         application = create_app(settings)
     except OrgFileError as exc:
         _fail(f"Refusing to start, the organisation file is invalid: {exc}")
-    web.run_app(
+    run_server(
         application,
         host=host or settings.host,
         port=port or settings.port,
-        print=None,
-        access_log=None,
+        workers=workers or settings.workers,
     )
 
 

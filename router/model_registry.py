@@ -83,7 +83,8 @@ class ModelRegistry:
 class LiveModel:
     """The model the service routes with; follows `CURRENT` without a restart."""
 
-    def __init__(self, registry: ModelRegistry, check_every: float = 2.0) -> None:
+    def __init__(self, registry: ModelRegistry, check_every: float | None = 2.0) -> None:
+        """`check_every=None`: never look on the routing path; the owner calls `refresh`."""
         self.registry = registry
         self.check_every = check_every
         self._lock = threading.Lock()
@@ -112,6 +113,6 @@ class LiveModel:
             log.info("router.model.loaded", version=version)
 
     def current(self) -> textmodel.TextModel | None:
-        if time.monotonic() - self._checked >= self.check_every:
+        if self.check_every is not None and time.monotonic() - self._checked >= self.check_every:
             self.refresh()
         return self._model

@@ -15,10 +15,12 @@ class InvalidRouteInput(ValueError):
     pass
 
 
-def build_router(org: Organisation, settings: RouterSettings) -> DecisionRouter:
-    return DecisionRouter(
-        org, LiveModel(ModelRegistry(settings.model_dir)), settings.route_threshold
-    )
+def build_router(
+    org: Organisation, settings: RouterSettings, *, check_every: float | None = 2.0
+) -> DecisionRouter:
+    """The router on the published model; `check_every=None` leaves following it to the caller."""
+    live = LiveModel(ModelRegistry(settings.model_dir), check_every=check_every)
+    return DecisionRouter(org, live, settings.route_threshold)
 
 
 def route_request(org: Organisation, data: dict[str, Any]) -> RouteRequest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -28,6 +29,8 @@ class RouterSettings(StoreSettings):
     model_dir: Path = Path("var/models/router")
     # Below this confidence the text model's choice goes to the triage queue for review.
     route_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    # How often the service looks for a newly published (or rolled back) model.
+    model_check_seconds: float = Field(default=2.0, gt=0.0, le=3600.0)
 
 
 class Settings(RouterSettings):
@@ -41,6 +44,8 @@ class Settings(RouterSettings):
     cookie_secure: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Processes serving requests; routing is CPU work, so one per core by default.
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 
     @field_validator("service_token")
     @classmethod

@@ -35,6 +35,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 
+from router.scoring import LinearScorer, UnsupportedPipeline
+
 log = structlog.get_logger()
 
 TEXT, MUNICIPALITY = 0, 1
@@ -251,9 +253,27 @@ class TextModel:
         coef = self._calibrated.estimator.coef_
         # With two classes the SVM keeps one row, for the second class; the first is its mirror.
         self._coef = np.vstack([-coef, coef]) if coef.shape[0] == 1 else coef
+        self.scorer = self._fast_scorer(features)
+
+    def _fast_scorer(self, features: ColumnTransformer) -> LinearScorer | None:
+        calibrators = self._calibrated.calibrators
+        if self._calibrated.method != "temperature" or len(calibrators) != 1:
+            return None
+        estimator = self._calibrated.estimator
+        try:
+            return LinearScorer(
+                features, estimator.coef_, estimator.intercept_, float(calibrators[0].beta_)
+            )
+        except UnsupportedPipeline as exc:
+            log.warning("router.model.slow_path", reason=str(exc))
+            return None
 
     def predict(self, text: str, municipality: str | None = None) -> Prediction:
-        return self.predict_batch([text], [municipality])[0]
+        if self.scorer is None:
+            return self.predict_batch([text], [municipality])[0]
+        columns, values = self.scorer.features(text or "", municipality)
+        proba = self.scorer.probabilities(columns, values)
+        return self._prediction(proba, columns, values)
 
     def predict_batch(
         self, texts: Sequence[str], municipalities: Sequence[str | None] | None = None
@@ -261,13 +281,13 @@ class TextModel:
         x = self.features(texts, municipalities)
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             proba = self._calibrated.predict_proba(x)
-        predictions = []
-        for i, row in enumerate(proba):
-            order = np.argsort(-row)[:3]
-            top3 = [(str(self.classes[k]), float(row[k])) for k in order]
-            reasons = self._reasons(x[i], order[0])
-            predictions.append(Prediction(top3[0][0], top3[0][1], top3, reasons))
-        return predictions
+        return [self._prediction(row, x[i].indices, x[i].data) for i, row in enumerate(proba)]
+
+    def _prediction(self, proba: np.ndarray, columns: np.ndarray, values: np.ndarray) -> Prediction:
+        order = np.argsort(-proba)[:3]
+        top3 = [(str(self.classes[k]), float(proba[k])) for k in order]
+        reasons = self._reasons(columns, values, order[0])
+        return Prediction(top3[0][0], top3[0][1], top3, reasons)
 
     def features(
         self, texts: Sequence[str], municipalities: Sequence[str | None] | None = None
@@ -288,16 +308,17 @@ class TextModel:
         )
         return sp.hstack([words, chars, onehot], format="csr")
 
-    def _reasons(self, x_row, klass: int, n: int = 5) -> list[str]:
+    def _reasons(
+        self, columns: np.ndarray, values: np.ndarray, klass: int, n: int = 5
+    ) -> list[str]:
         """The words whose weight x value pushed most towards the predicted class."""
         start, stop = self._word_slice.start, self._word_slice.stop
-        mask = (x_row.indices >= start) & (x_row.indices < stop)
-        idx, values = x_row.indices[mask], x_row.data[mask]
+        mask = (columns >= start) & (columns < stop)
+        idx, values = columns[mask], values[mask]
         contrib = values * self._coef[klass, idx]
         words = [str(self._words[i - start]) for i in idx]
-        best = [
-            j for j in np.argsort(-contrib) if contrib[j] > 0 and not _only_stop_words(words[j])
-        ]
+        order = np.lexsort((idx, -contrib))  # ties by vocabulary order: the same on every path
+        best = [j for j in order if contrib[j] > 0 and not _only_stop_words(words[j])]
         return [words[j] for j in best[:n]]
 
     def save(self, path: str | Path) -> None:

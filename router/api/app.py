@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -12,6 +14,7 @@ from router.api.errors import error_middleware
 from router.api.keys import ENGINE, ORG, ROUTER, SETTINGS
 from router.api.openapi import openapi
 from router.db import make_engine
+from router.model_registry import LiveModel
 from router.org import Organisation, load_organisation
 from router.routing_service import build_router
 from router.settings import Settings
@@ -28,13 +31,33 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     )
     app[SETTINGS] = settings
     app[ORG] = org
-    app[ROUTER] = build_router(org, settings)
+    app[ROUTER] = build_router(org, settings, check_every=None)
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_follow_published_model)
     app.add_routes(tickets.routes)
     app.add_routes(self_service.routes)
     app.router.add_get("/api/openapi.json", openapi)
     workspace.mount(app, settings, org)  # the staff workspace at /staff/, its own session auth
     return app
+
+
+async def _follow_published_model(app: web.Application) -> AsyncIterator[None]:
+    """Load a newly published model in a thread, so routing never waits for a load."""
+    live = app[ROUTER].models
+    if not isinstance(live, LiveModel):
+        yield
+        return
+
+    async def follow() -> None:
+        while True:
+            await asyncio.sleep(app[SETTINGS].model_check_seconds)
+            await asyncio.to_thread(live.refresh)
+
+    task = asyncio.create_task(follow())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

@@ -4,10 +4,10 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from router.org import Organisation
-from router.routing import Router
+from router.routing import DecisionRouter
 from router.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 ORG = web.AppKey("org", Organisation)
 ENGINE = web.AppKey("engine", Engine)
-ROUTER = web.AppKey("router", Router)
+ROUTER = web.AppKey("router", DecisionRouter)

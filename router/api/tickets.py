@@ -115,14 +115,14 @@ async def catalogue(request: web.Request) -> web.Response:
 async def route_text(request: web.Request) -> web.Response:
     body = await _body(request, RouteIn)
     org = request.app[ORG]
-    route = await asyncio.to_thread(
-        request.app[ROUTER].route,
+    # A tenth of a millisecond of arithmetic: cheaper on the loop than a hop to a thread.
+    route = request.app[ROUTER].route(
         RouteRequest(
             text=body.text,
             municipality=org.municipality_key(body.municipality),
             application=org.application_name(body.application),
             type=body.type,
-        ),
+        )
     )
     return web.json_response(
         RouteOut.model_validate(route_fields(org, route)).model_dump(mode="json")

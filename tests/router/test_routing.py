@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -328,3 +329,42 @@ def test_cli_route_jsonl(tmp_path):
     assert "unknown municipality 'AMS'" in out[2]["error"]
     single = _loket("route", "--municipality", "DYK", "k2b loopt vast", cwd=ROOT, env=env)
     assert json.loads(single.stdout)["destination"] == "centric"
+
+
+async def test_service_follows_a_newly_published_model_without_restart(
+    aiohttp_client, org, tmp_path, database_url
+):
+    from router.api.app import create_app
+
+    registry = ModelRegistry(tmp_path / "models")
+    text = "de sleutelkluis bij de balie geeft foutcode 17"
+    examples = [
+        ("sleutelkluis foutcode balie", "DYK", "geo-bi"),
+        ("printer kapot", "DYK", "werkplek"),
+    ]
+    registry.publish(_model(examples * 3), {})
+    settings = Settings(
+        service_token=TEST_TOKEN,
+        database_url=database_url,
+        org_file=SAMPLE_ORG,
+        model_dir=registry.directory,
+        model_check_seconds=0.05,
+        route_threshold=0.0,
+    )
+    client = await aiohttp_client(create_app(settings, org))
+    headers = {"Authorization": f"Bearer {TEST_TOKEN}"}
+
+    async def destination() -> str:
+        body = {"text": text, "municipality": "DYK"}
+        resp = await client.post("/api/route", json=body, headers=headers)
+        assert resp.status == 200
+        return (await resp.json())["destination"]
+
+    assert await destination() == "geo-bi"
+    relabelled = [(t, m, "roxit" if d == "geo-bi" else d) for t, m, d in examples]
+    registry.publish(_model(relabelled * 3), {})
+    for _ in range(100):
+        if await destination() == "roxit":
+            break
+        await asyncio.sleep(0.05)
+    assert await destination() == "roxit"

@@ -176,3 +176,28 @@ def test_two_destinations_explain_both():
         assert prediction.destination == wanted
         assert len(prediction.top3) == 2
         assert prediction.reasons[0] in text
+
+
+def test_one_ticket_scored_fast_gives_the_pipelines_answer(model):
+    assert model.scorer is not None
+    texts = ["printer kapot", "zaaksysteem storing", "", "onbekende woorden xyz", "Printer KAPOT!!"]
+    for municipality in ["DYK", " ZEE ", None, "XYZ"]:
+        expected = model.pipeline.predict_proba(as_table(texts, [municipality] * len(texts)))
+        slow = model.predict_batch(texts, [municipality] * len(texts))
+        for text, probabilities, batch in zip(texts, expected, slow, strict=True):
+            fast = model.predict(text, municipality)
+            assert fast.destination == model.classes[probabilities.argmax()]
+            assert np.isclose(fast.confidence, probabilities.max(), rtol=1e-9)
+            assert [d for d, _ in fast.top3] == [d for d, _ in batch.top3]
+            assert np.allclose([p for _, p in fast.top3], [p for _, p in batch.top3], rtol=1e-9)
+            assert fast.reasons == batch.reasons
+
+
+def test_two_destination_model_scores_fast_like_the_pipeline():
+    examples = [e for e in _examples() if e.destination in ("werkplek", "accounts")]
+    two = train(examples)
+    assert two.scorer is not None and len(two.classes) == 2
+    for text in ["printer kapot", "wachtwoord vergeten", "beide: printer en wachtwoord"]:
+        expected = two.pipeline.predict_proba(as_table([text], ["DYK"]))[0]
+        got = dict(two.predict(text, "DYK").top3)
+        assert np.allclose([got[c] for c in two.classes], expected, rtol=1e-9)

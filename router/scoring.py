@@ -1,0 +1,117 @@
+"""The fitted text model's arithmetic, redone for one ticket at a time without sklearn's overhead.
+
+The pipeline is TF-IDF blocks and a municipality one-hot feeding one linear model whose
+margins are temperature-scaled into probabilities. Through sklearn, scoring one short text
+costs one to two milliseconds, nearly all of it input validation and sparse-matrix
+bookkeeping; the arithmetic itself is a few dozen dictionary lookups and one small
+matrix-vector product. `LinearScorer` does only that arithmetic, from the fitted objects'
+own analyzers, vocabularies, idf weights and coefficients, so it cannot drift from them:
+tests check it gives the pipeline's probabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import OneHotEncoder
+
+
+class UnsupportedPipeline(TypeError):
+    """The pipeline holds a step the fast path does not know; use the pipeline itself."""
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """One fitted TfidfVectorizer: its features start at `offset` in the model's input."""
+
+    analyze: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray | None
+    sublinear: bool
+    binary: bool
+    l2: bool
+    offset: int
+
+    @classmethod
+    def of(cls, vectorizer: TfidfVectorizer, offset: int) -> TextBlock:
+        if vectorizer.norm not in ("l2", None):
+            raise UnsupportedPipeline(f"norm {vectorizer.norm!r}")
+        return cls(
+            analyze=vectorizer.build_analyzer(),
+            vocabulary=vectorizer.vocabulary_,
+            idf=vectorizer.idf_ if vectorizer.use_idf else None,
+            sublinear=vectorizer.sublinear_tf,
+            binary=vectorizer.binary,
+            l2=vectorizer.norm == "l2",
+            offset=offset,
+        )
+
+    def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(feature columns, TF-IDF values) of the text, as the vectorizer computes them."""
+        counts: dict[int, int] = {}
+        vocabulary = self.vocabulary
+        for term in self.analyze(text):
+            column = vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        if self.binary:
+            values[:] = 1.0
+        elif self.sublinear:
+            values = np.log(values) + 1.0
+        if self.idf is not None:
+            values *= self.idf[columns]
+        if self.l2 and len(values):
+            values /= np.sqrt(values @ values)
+        return columns + self.offset, values
+
+
+class LinearScorer:
+    """Probabilities and per-feature contributions for one ticket, from the fitted parts."""
+
+    def __init__(
+        self, features: ColumnTransformer, coef: np.ndarray, intercept: np.ndarray, beta: float
+    ) -> None:
+        self.text_blocks: dict[str, TextBlock] = {}
+        self.municipality_columns: dict[str, int] = {}
+        for name, transformer, _columns in features.transformers_:
+            where = features.output_indices_[name]
+            if where.start == where.stop:  # a transformer that produced nothing ('drop')
+                continue
+            if isinstance(transformer, TfidfVectorizer):
+                self.text_blocks[name] = TextBlock.of(transformer, where.start)
+            elif isinstance(transformer, OneHotEncoder) and len(transformer.categories_) == 1:
+                self.municipality_columns = {
+                    str(m): where.start + i for i, m in enumerate(transformer.categories_[0])
+                }
+            else:
+                raise UnsupportedPipeline(f"{name}: {type(transformer).__name__}")
+        # Columns of coef for one feature are contiguous, so gathering a ticket's few
+        # features reads a few short rows instead of striding over the whole matrix.
+        self.coef_by_feature = np.ascontiguousarray(coef.T)
+        self.intercept = intercept
+        self.beta = beta
+
+    def features(self, text: str, municipality: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of the model's input for one ticket."""
+        parts = [block.weights(text) for block in self.text_blocks.values()]
+        column = self.municipality_columns.get((municipality or "").strip())
+        if column is not None:
+            parts.append((np.array([column], dtype=np.intp), np.ones(1)))
+        columns = np.concatenate([c for c, _ in parts])
+        values = np.concatenate([v for _, v in parts])
+        return columns, values
+
+    def probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        margins = self.intercept + values @ self.coef_by_feature[columns]
+        if len(margins) == 1:  # two classes: one margin, for the second class
+            margins = np.array([-margins[0], margins[0]])
+        logits = self.beta * margins
+        logits -= logits.max()
+        exp = np.exp(logits)
+        return exp / exp.sum()
