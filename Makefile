@@ -100,7 +100,13 @@ test-actions: $(ASSISTANT) $(SERVICE) $(CATALOGUE)
 nlu-eval: $(ASSISTANT) $(CATALOGUE)
 	bot/.venv/bin/python -m bot.nlu_eval
 
-bench: $(SERVICE) $(ASSISTANT) $(MODEL)
+# The /api/route bench drives the service with wrk (C), which leaves the cores to the service.
+WRK := /usr/bin/wrk
+$(WRK):
+	@echo ">> Installing Debian's wrk for the HTTP benchmark"
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends wrk
+
+bench: $(SERVICE) $(ASSISTANT) $(MODEL) $(WRK)
 	.venv/bin/python bench/routing_nl.py
 	.venv/bin/python bench/route_api.py
 	.venv/bin/python bench/router_eval.py
