@@ -59,6 +59,16 @@ class RoutedHow(StrEnum):
     staff = "staff"
 
 
+# How a route came about, in the words the staff workspace and the audit trail use.
+ROUTED_HOW_LABELS = {
+    RoutedHow.rule: "vaste regel",
+    RoutedHow.catalogue: "applicatiecatalogus",
+    RoutedHow.model: "tekstmodel",
+    RoutedHow.triage: "triage (te beoordelen)",
+    RoutedHow.staff: "servicedesk",
+}
+
+
 class Role(StrEnum):
     servicedesk = "servicedesk"
     coordinator = "coordinator"  # sees only their own municipality

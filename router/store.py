@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from router.lifecycle import OPEN_STATUSES, check_transition
 from router.masking import mask_personal_data
 from router.models import (
+    ROUTED_HOW_LABELS,
     ChannelIdentity,
     Comment,
     Employee,
@@ -178,7 +179,7 @@ def create_ticket(
         "routed",
         field="destination",
         new_value=route.destination,
-        note=f"{route.how} ({route.confidence:.2f})",
+        note=f"via {ROUTED_HOW_LABELS[route.how]}, zekerheid {route.confidence:.0%}",
     )
     _event(
         session,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from router.api.keys import ENGINE, ORG
 from router.db import in_transaction
-from router.models import Status
+from router.models import ROUTED_HOW_LABELS, Status
 from router.org import Organisation
 from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
 from router.workspace.queries import Scope
@@ -40,6 +40,14 @@ EVENT_LABELS = {
     "comment": "Opmerking",
     "forwarded": "Doorgezet naar leverancier",
 }
+TYPE_LABELS = {
+    "incident": "Storing",
+    "request": "Aanvraag",
+    "question": "Vraag",
+    "security_incident": "Beveiligingsincident",
+    "data_breach": "Datalek",
+    "callback": "Terugbelverzoek",
+}
 ROLE_LABELS = {"servicedesk": "Servicedesk", "coordinator": "Coördinator", "admin": "Beheerder"}
 
 
@@ -63,6 +71,8 @@ def build_templates(org: Organisation) -> jinja2.Environment:
         status_labels={str(k): v for k, v in STATUS_LABELS.items()},
         event_labels=EVENT_LABELS,
         role_labels=ROLE_LABELS,
+        type_labels=TYPE_LABELS,
+        how_labels={str(k): v for k, v in ROUTED_HOW_LABELS.items()},
         destination_name=destination_name,
         municipality_names={m.key: m.name for m in org.municipalities},
     )

@@ -223,3 +223,17 @@ async def test_outages_open_update_close_and_link_new_tickets(web, engine, org):
         assert current_outages(session) == []
     assert "Opgelost door Visma" in await (await web.get(page)).text()
     assert (await post_form(web, f"{page}/999999", update, page=page)).status == 404
+
+
+async def test_ticket_page_speaks_dutch_about_type_and_route(web, engine, org):
+    with Session(engine) as session:
+        routed = new_ticket(session, org, "DYK", "K2B hangt bij opslaan", triage=False)
+        in_triage = new_ticket(session, org, "DYK", "iets met de printer", triage=True)
+        session.commit()
+    await sign_in(web, "sanne")
+    html = await (await web.get(f"/staff/meldingen/{routed}")).text()
+    assert "<dd>Storing</dd>" in html and "applicatiecatalogus (100%)" in html
+    assert "via applicatiecatalogus, zekerheid 100%" in html  # the audit trail too
+    assert ">incident<" not in html and "catalogue" not in html
+    html = await (await web.get(f"/staff/meldingen/{in_triage}")).text()
+    assert "triage (te beoordelen)" in html
