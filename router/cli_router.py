@@ -110,6 +110,7 @@ def train() -> None:
             ModelRegistry(settings.model_dir),
             NLU_DIR,
             progress=lambda step: progress.update(task, description=step),
+            target_precision=settings.route_target_precision,
         )
     typer.echo(json.dumps({"version": version, **summary}, default=str))
 

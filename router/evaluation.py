@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
@@ -130,6 +130,52 @@ def evaluate(
             y, {"model": model, "baseline": baseline}, plot_dir / "precision_coverage.png"
         )
     return result
+
+
+def training_metrics(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    municipalities: Sequence[str | None] | None = None,
+    *,
+    target_precision: float,
+    folds: int = 2,
+    max_rows: int = 10_000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Out-of-fold figures of the model on its own training data, and the routing threshold.
+
+    Run at every retraining; the threshold is the lowest confidence at which the tickets
+    routed automatically still reach `target_precision` on held-out folds (None when no
+    threshold does). At most `max_rows` rows (a stratified sample) keep this to a few
+    seconds on large histories; that many give the figures to within a point.
+    """
+    y, keep, _merged = prepare_labels(labels, folds)
+    table = as_table(list(texts), municipalities)[keep]
+    y = y[keep]
+    if len(y) > max_rows:
+        sample, _ = train_test_split(
+            np.arange(len(y)), train_size=max_rows, stratify=y, random_state=seed
+        )
+        table, y = table[sample], y[sample]
+    scored = Scored.empty(len(y))
+    for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(
+        table, y
+    ):
+        pipeline, _ = fit_pipeline(table[train_idx], y[train_idx])
+        for start in range(0, len(test_idx), CHUNK):
+            part = test_idx[start : start + CHUNK]
+            scored.put(part, pipeline.classes_, pipeline.predict_proba(table[part]), y[part])
+    coverage, threshold = coverage_at_precision(
+        scored.predicted == y, scored.confidence, target_precision
+    )
+    return {
+        **_summary(y, scored),
+        "rows": int(len(y)),
+        "folds": folds,
+        "target_precision": target_precision,
+        "route_threshold": threshold,
+        "route_coverage": coverage,
+    }
 
 
 def _summary(y: np.ndarray, scored: Scored) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from router.models import RoutedHow, TicketType
 from router.org import Application, Organisation
 from router.recognise import ApplicationRecogniser
 
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.6  # for a model version that carries no threshold of its own
+DEFAULT_TARGET_PRECISION = 0.90  # share of automatic model routes that must be right
+MIN_THRESHOLD = 0.5
 _USE_QUESTION = re.compile(
     r"\b(hoe (kan|moet|doe|stel|maak|zet|voeg|vind|werkt|krijg) (ik|je|het|dat)?|waar vind ik|"
     r"hoe werkt|how (do|can) i)\b",
@@ -66,8 +68,9 @@ class DecisionRouter:
         self,
         org: Organisation,
         models: ModelSource | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
+        threshold: float | None = None,
     ) -> None:
+        """`threshold` overrides the one each model version was measured to need."""
         self.org = org
         self.models = models
         self.threshold = threshold
@@ -112,10 +115,15 @@ class DecisionRouter:
         if model is None:
             return Route(triage, RoutedHow.triage, 0.0, needs_review=True)
         prediction = model.predict(request.text, request.municipality)
+        threshold = self.threshold
+        if threshold is None:
+            threshold = getattr(model, "route_threshold", None)
+        if threshold is None:
+            threshold = DEFAULT_THRESHOLD
         alternatives = [
             {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3
         ]
-        if prediction.confidence >= self.threshold:
+        if prediction.confidence >= threshold:
             return Route(
                 prediction.destination,
                 RoutedHow.model,

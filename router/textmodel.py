@@ -255,6 +255,12 @@ class TextModel:
         self._coef = np.vstack([-coef, coef]) if coef.shape[0] == 1 else coef
         self.scorer = self._fast_scorer(features)
 
+    @property
+    def route_threshold(self) -> float | None:
+        """The confidence from which this version routes on its own (set at retraining)."""
+        value = self.metadata.get("route_threshold")
+        return None if value is None else float(value)
+
     def _fast_scorer(self, features: ColumnTransformer) -> LinearScorer | None:
         calibrators = self._calibrated.calibrators
         if self._calibrated.method != "temperature" or len(calibrators) != 1:

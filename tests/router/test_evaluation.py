@@ -7,7 +7,13 @@ import random
 
 import numpy as np
 
-from router.evaluation import RARE, coverage_at_precision, evaluate, prepare_labels
+from router.evaluation import (
+    RARE,
+    coverage_at_precision,
+    evaluate,
+    prepare_labels,
+    training_metrics,
+)
 from router.history_import import read_csv
 
 WORDS = {
@@ -81,3 +87,35 @@ def test_coverage_does_not_cut_between_ties():
     confidence = np.array([0.9, 0.9, 0.5])
     # Routing only the right one of the two 0.9s is impossible: no threshold separates them.
     assert coverage_at_precision(correct, confidence, 0.95) == (0.0, None)
+
+
+def _noisy_tickets(n_per_class: int = 40, noise: float = 0.25, seed: int = 3):
+    """Tickets where a quarter carry words of another group: not every one is easy."""
+    rng = random.Random(seed)  # noqa: S311 - made-up tickets, not secrets
+    texts, labels = [], []
+    groups = list(WORDS)
+    for group in groups:
+        for _ in range(n_per_class):
+            source = rng.choice(groups) if rng.random() < noise else group
+            words = rng.choices(WORDS[source].split(), k=2) + rng.choices(FILLER.split(), k=4)
+            texts.append(" ".join(words))
+            labels.append(group)
+    return texts, labels
+
+
+def test_training_metrics_choose_the_threshold_that_reaches_the_target_precision():
+    texts, labels = _noisy_tickets()
+    loose = training_metrics(texts, labels, target_precision=0.80)
+    strict = training_metrics(texts, labels, target_precision=0.97)
+    assert loose["rows"] == len(texts) and 0.5 < loose["accuracy"] < 1.0
+    assert set(loose["coverage_at_precision"]) == {"0.90", "0.95", "0.98"}
+    # A stricter target needs more confidence and routes fewer tickets on its own.
+    assert loose["route_threshold"] is not None
+    assert strict["route_threshold"] is None or strict["route_threshold"] > loose["route_threshold"]
+    assert strict["route_coverage"] < loose["route_coverage"]
+
+
+def test_training_metrics_sample_large_histories():
+    texts, labels = _noisy_tickets(n_per_class=60)
+    metrics = training_metrics(texts, labels, target_precision=0.9, max_rows=100)
+    assert metrics["rows"] == 100

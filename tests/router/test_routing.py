@@ -99,6 +99,20 @@ def test_model_routes_when_sure_and_explains_why(org, desk_model):
     assert "zwart" in " ".join(route.reasons)
 
 
+def test_each_model_version_brings_its_own_threshold_unless_one_is_set(org, desk_model):
+    request = RouteRequest("iets met het beeld en de verbinding", "DYK")
+    confidence = DecisionRouter(org, Fixed(desk_model), threshold=0.0).route(request).confidence
+    assert confidence < 0.99
+    desk_model.metadata["route_threshold"] = confidence + 0.01
+    try:
+        assert DecisionRouter(org, Fixed(desk_model)).route(request).how == "triage"
+        assert DecisionRouter(org, Fixed(desk_model), threshold=0.0).route(request).how == "model"
+        desk_model.metadata["route_threshold"] = confidence - 0.01
+        assert DecisionRouter(org, Fixed(desk_model)).route(request).how == "model"
+    finally:
+        del desk_model.metadata["route_threshold"]
+
+
 def test_below_threshold_goes_to_triage_with_suggestions(org, desk_model):
     route = DecisionRouter(org, Fixed(desk_model), threshold=0.99).route(
         RouteRequest("iets met het beeld en de verbinding", "DYK")
@@ -157,6 +171,11 @@ def test_a_correction_changes_the_next_prediction_after_retraining(org, session,
     session.commit()
     version, summary = retrain(org, session, registry, NLU_DIR)
     assert summary["counts"]["corrections"] == 3
+    # The version carries what held-out folds measured, and the threshold chosen from it.
+    metadata = registry.metadata(version)
+    assert metadata["metrics"]["rows"] >= summary["examples"] - 20
+    assert 0.5 < metadata["metrics"]["accuracy"] <= 1.0
+    assert 0.5 <= live.current().route_threshold <= 1.0
     after = router.route(RouteRequest(text, "DYK"))  # picked up without a restart
     assert live.version == version
     assert after.destination == target
