@@ -8,6 +8,7 @@ answers the operational question: what share of tickets can be routed automatica
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
+from sklearn.utils.parallel import Parallel, delayed
 
 from router.textmodel import as_table, fit_pipeline
 
@@ -45,6 +47,12 @@ class Scored:
         self.predicted[index] = classes[order[:, 0]]
         self.confidence[index] = scores[np.arange(len(scores)), order[:, 0]]
         self.top3_hit[index] = (classes[order] == np.asarray(truth)[:, None]).any(axis=1)
+
+    def take(self, index: np.ndarray, part: Scored) -> None:
+        """Place one fold's results (scored in its own order) at the fold's rows."""
+        self.predicted[index] = part.predicted
+        self.confidence[index] = part.confidence
+        self.top3_hit[index] = part.top3_hit
 
 
 def coverage_at_precision(
@@ -99,17 +107,14 @@ def evaluate(
         raise ValueError("evaluation needs at least two destinations with enough examples")
     model, baseline = Scored.empty(len(y)), Scored.empty(len(y))
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for train_idx, test_idx in splitter.split(table, y):
-        pipeline, _ = fit_pipeline(table[train_idx], y[train_idx])
-        simple = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LinearSVC())
-        simple.fit(table[train_idx, 0], y[train_idx])
-        for start in range(0, len(test_idx), CHUNK):
-            part = test_idx[start : start + CHUNK]
-            model.put(part, pipeline.classes_, pipeline.predict_proba(table[part]), y[part])
-            margins = simple.decision_function(table[part, 0])
-            if margins.ndim == 1:  # two classes: one margin, positive means classes_[1]
-                margins = np.column_stack([-margins, margins])
-            baseline.put(part, simple.classes_, margins, y[part])
+    # Folds are independent and each fit uses one core: run them side by side.
+    runs = Parallel(n_jobs=min(folds, os.cpu_count() or 1))(
+        delayed(_score_fold)(table, y, train_idx, test_idx)
+        for train_idx, test_idx in splitter.split(table, y)
+    )
+    for test_idx, model_part, baseline_part in runs:
+        model.take(test_idx, model_part)
+        baseline.take(test_idx, baseline_part)
     result = {
         "model": _summary(y, model),
         "baseline": _summary(y, baseline),
@@ -176,6 +181,26 @@ def training_metrics(
         "route_threshold": threshold,
         "route_coverage": coverage,
     }
+
+
+def _score_fold(
+    table: np.ndarray, y: np.ndarray, train_idx: np.ndarray, test_idx: np.ndarray
+) -> tuple[np.ndarray, Scored, Scored]:
+    """Fit the model and the baseline on one fold's training part; score its test part."""
+    n = len(test_idx)
+    model, baseline = Scored.empty(n), Scored.empty(n)
+    pipeline, _ = fit_pipeline(table[train_idx], y[train_idx])
+    simple = make_pipeline(TfidfVectorizer(ngram_range=(1, 2)), LinearSVC())
+    simple.fit(table[train_idx, 0], y[train_idx])
+    for start in range(0, n, CHUNK):
+        local = np.arange(start, min(start + CHUNK, n))
+        part = test_idx[local]
+        model.put(local, pipeline.classes_, pipeline.predict_proba(table[part]), y[part])
+        margins = simple.decision_function(table[part, 0])
+        if margins.ndim == 1:  # two classes: one margin, positive means classes_[1]
+            margins = np.column_stack([-margins, margins])
+        baseline.put(local, simple.classes_, margins, y[part])
+    return test_idx, model, baseline
 
 
 def _summary(y: np.ndarray, scored: Scored) -> dict[str, Any]:
