@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.discovery_time import discovered_at
 from actions.identity import reporter
 from actions.incident_text import DESCRIPTION_MAX_CHARS, estimate_impact, make_title
 from actions.router_client import RouterClient, RouterError, RouterRejected
@@ -60,11 +61,13 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
     said = " ".join(text for who, text in messages if who == "user") or description
     impact = tracker.get_slot("affected") or estimate_impact(said)
     urgency = tracker.get_slot("urgency") or "medium"
+    discovered = None
     if kind == "security":
         # The router makes these at least P2; many people or a stolen device make it P1.
         impact, urgency = _at_least(estimate_impact(said), "medium"), "high"
     elif kind == "breach":
         people = _people_count(tracker.get_slot("breach_people") or "")
+        discovered = discovered_at(str(tracker.get_slot("breach_discovered") or ""))
         impact, urgency = ("high" if people and people >= 100 else "medium"), "high"
         description = (
             f"{description}\n\nWelke gegevens: {tracker.get_slot('breach_data')}\n"
@@ -89,6 +92,7 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
         "impact": impact,
         "urgency": urgency,
         "conversation": conversation_transcript(messages),
+        "discovered_at": discovered.isoformat() if discovered else None,
     }
 
 

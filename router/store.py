@@ -69,6 +69,15 @@ class NewTicket:
     urgency: str
     application: str | None = None
     conversation: str | None = None
+    discovered_at: datetime | None = None  # data breaches: the 72 hours count from here
+
+
+def _notify_deadline(data: NewTicket, now: datetime) -> datetime | None:
+    """A data breach must reach the DPA within 72 hours of its discovery (AVG art. 33)."""
+    if data.type != TicketType.data_breach:
+        return None
+    discovered = min(data.discovered_at, now) if data.discovered_at else now
+    return discovered + BREACH_NOTIFY
 
 
 def format_reference(year: int, number: int) -> str:
@@ -164,7 +173,7 @@ def create_ticket(
         needs_review=route.needs_review,
         status=Status.routed,
         sla_due_at=due_at(now, org.sla.targets_hours[priority], org.sla),
-        notify_deadline_at=now + BREACH_NOTIFY if data.type == TicketType.data_breach else None,
+        notify_deadline_at=_notify_deadline(data, now),
         outage_id=_open_outage_for(session, data.application, data.municipality),
         created_at=now,
         updated_at=now,

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from router.models import Status, TicketType
+
+CLOCK_SKEW = timedelta(minutes=5)  # between the action server's clock and ours
 
 MAX_TEXT = 10_000
 Level = Literal["low", "medium", "high"]
@@ -39,6 +49,18 @@ class TicketIn(_In):
     impact: Level = "low"
     urgency: Level = "medium"
     conversation: str | None = Field(default=None, max_length=2 * MAX_TEXT)
+    discovered_at: AwareDatetime | None = Field(
+        default=None,
+        description="data breaches: when it was discovered (with time zone); the 72 hours "
+        "for notifying the DPA count from here instead of from the report",
+    )
+
+    @field_validator("discovered_at")
+    @classmethod
+    def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
+            raise ValueError("discovered_at lies in the future")
+        return value
 
 
 class WhoIn(_In):

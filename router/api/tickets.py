@@ -143,6 +143,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         impact=body.impact,
         urgency=body.urgency,
         conversation=body.conversation,
+        discovered_at=body.discovered_at,
     )
     route = await asyncio.to_thread(
         request.app[ROUTER].route,

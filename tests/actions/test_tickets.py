@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta, timezone
+
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ticket_form import ActionStartTicket, ValidateTicketForm
 from actions.tickets import ActionCreateTicket
+from actions.wording import TIMEZONE, moment
 from tests.actions.conftest import make_tracker, responses
 
 DOMAIN = {"forms": {"ticket_form": {"required_slots": [
@@ -86,20 +89,25 @@ async def test_create_incident_ticket(router):
     assert [t["reference"] for t in mine] == [message["reference"]]
 
 
-async def test_create_data_breach_ticket_has_the_deadline(router):
+async def test_create_data_breach_ticket_has_the_deadline_from_discovery(router):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("gisteren", email="cor@polderwaard.nl", slots={
+    tracker = make_tracker("gisteren om 10 uur", email="cor@polderwaard.nl", slots={
         "ticket_kind": "breach", "description": "brief met BSN naar verkeerd adres",
-        "breach_data": "naam en BSN", "breach_people": "ongeveer 250", "breach_discovered": "gisteren",
+        "breach_data": "naam en BSN", "breach_people": "ongeveer 250",
+        "breach_discovered": "gisteren om 10 uur",
     })
     await ActionCreateTicket().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
     assert message["response"] == "utter_breach_ticket_created"
     assert message["destination_name"] == "Privacy (FG)" and message["priority"] == "P1"
-    assert message["deadline"] != "onbekend"
-    [row] = router.rows("SELECT type, destination, description FROM ticket WHERE reference = ?",
-                        message["reference"])
+    yesterday = datetime.now(TIMEZONE).date() - timedelta(days=1)
+    deadline = datetime.combine(yesterday, time(10), tzinfo=TIMEZONE) + timedelta(hours=72)
+    assert message["deadline"] == moment(deadline.isoformat())  # 72 hours from discovery
+    [row] = router.rows("SELECT type, destination, description, notify_deadline_at FROM ticket "
+                        "WHERE reference = ?", message["reference"])
     assert row[:2] == ("data_breach", "privacy") and "Aantal betrokkenen: ongeveer 250" in row[2]
+    stored = datetime.fromisoformat(str(row[3]))
+    assert stored.replace(tzinfo=stored.tzinfo or timezone.utc) == deadline
 
 
 async def test_create_security_and_callback_tickets(router):

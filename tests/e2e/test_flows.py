@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, select
@@ -20,6 +22,7 @@ from tests.e2e.stack import Stack, say, stored
 pytestmark = pytest.mark.e2e
 
 REFERENCE = re.compile(r"M-\d{4}-\d{6}")
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 
@@ -137,7 +140,11 @@ def test_data_breach_with_the_72_hour_deadline(stack):
     assert "72 uur" in answer and "Autoriteit Persoonsgegevens" in answer
     ticket, _ = stored(stack, reference)
     assert (ticket.type, ticket.destination, ticket.municipality) == ("data_breach", "privacy", "PLW")
-    assert ticket.notify_deadline_at is not None
+    # The 72 hours count from this morning's discovery, not from the report.
+    nine = datetime.combine(datetime.now(AMSTERDAM).date(), time(9), tzinfo=AMSTERDAM)
+    discovered = min(nine, ticket.created_at.replace(tzinfo=ticket.created_at.tzinfo or UTC))
+    deadline = ticket.notify_deadline_at.replace(tzinfo=ticket.notify_deadline_at.tzinfo or UTC)
+    assert abs(deadline - (discovered + timedelta(hours=72))) < timedelta(seconds=2)
     assert "Welke gegevens: naam, adres en BSN" in ticket.description
 
 

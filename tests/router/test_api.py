@@ -310,3 +310,36 @@ async def test_catalogue(client):
     assert [m["key"] for m in data["municipalities"]] == ["DYK", "VHN", "PLW", "HRD"]
     youforce = next(a for a in data["applications"] if a["name"] == "Youforce")
     assert youforce["routes"]["HRD"] == "visma-raet"
+
+
+async def test_data_breach_deadline_counts_from_discovery(client):
+    from datetime import UTC, datetime, timedelta
+
+    discovered = (datetime.now(UTC) - timedelta(hours=5)).replace(microsecond=0)
+    breach = ticket_body(type="data_breach", application=None, discovered_at=discovered.isoformat())
+    resp = await client.post("/api/tickets", json=breach, headers=AUTH)
+    assert resp.status == 201, await resp.text()
+    deadline = datetime.fromisoformat((await resp.json())["notify_deadline_at"])
+    assert deadline == discovered + timedelta(hours=72)
+    # Without it, the 72 hours count from the report.
+    created = await _create(client, type="data_breach", application=None)
+    deadline = datetime.fromisoformat(created["notify_deadline_at"])
+    assert timedelta(hours=71, minutes=59) < deadline - datetime.now(UTC) <= timedelta(hours=72)
+
+
+@pytest.mark.parametrize(
+    ("discovered_at", "message"),
+    [
+        ("2026-11-23T09:00:00", "discovered_at: Input should have timezone info"),
+        (
+            "2999-01-01T09:00:00+01:00",
+            "discovered_at: Value error, discovered_at lies in the future",
+        ),
+        ("gisteren", "discovered_at: Input should be a valid datetime"),
+    ],
+)
+async def test_bad_discovery_moment_is_refused(client, discovered_at, message):
+    body = ticket_body(type="data_breach", discovered_at=discovered_at)
+    resp = await client.post("/api/tickets", json=body, headers=AUTH)
+    assert resp.status == 422
+    assert message in (await resp.json())["error"]
