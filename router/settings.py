@@ -47,6 +47,10 @@ class Settings(RouterSettings):
     cookie_secure: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Shared state across worker processes and hosts (sign-in attempt counts). Without it
+    # each process counts on its own. E.g. redis://127.0.0.1:6379/0
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="loket:", min_length=1, max_length=64)
     # Processes serving requests; routing is CPU work, so one per core by default.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from router.org import Organisation
 from router.workspace import views_admin, views_auth, views_queues, views_ticket
 from router.workspace.keys import LIMITER, SECRETS, TEMPLATES
-from router.workspace.limiter import SignInLimiter
+from router.workspace.limiter import Limiter, RedisSignInLimiter, SignInLimiter
 from router.workspace.middleware import workspace_middleware
 from router.workspace.security import WorkspaceConfigError, load_secrets
 from router.workspace.web import build_templates
@@ -30,11 +30,29 @@ def create_workspace(settings: object, org: Organisation) -> web.Application:
     workspace = web.Application(middlewares=[workspace_middleware])
     workspace[SECRETS] = secrets
     workspace[TEMPLATES] = build_templates(org)
-    workspace[LIMITER] = SignInLimiter()
+    workspace[LIMITER] = _limiter(settings, workspace)
     for module in (views_auth, views_queues, views_ticket, views_admin):
         workspace.add_routes(module.routes)
     workspace.router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     return workspace
+
+
+def _limiter(settings: object, workspace: web.Application) -> Limiter:
+    url = getattr(settings, "redis_url", None)
+    if not url:
+        workers = getattr(settings, "workers", 1)
+        if workers > 1:
+            log.warning("router.workspace.limiter_per_process", workers=workers)
+        return SignInLimiter()
+    limiter = RedisSignInLimiter(
+        url, prefix=getattr(settings, "redis_prefix", "loket:") + "signin:"
+    )
+
+    async def close(_app: web.Application) -> None:
+        await limiter.close()
+
+    workspace.on_cleanup.append(close)
+    return limiter
 
 
 def _unconfigured(message: str) -> web.Application:

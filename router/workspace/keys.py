@@ -5,13 +5,13 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
-from router.workspace.limiter import SignInLimiter
+from router.workspace.limiter import Limiter
 from router.workspace.queries import Scope
 from router.workspace.security import Secrets
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SECRETS = web.AppKey("secrets", Secrets)
-LIMITER = web.AppKey("signin_limiter", SignInLimiter)
+LIMITER = web.AppKey("signin_limiter", Limiter)
 
 SCOPE = web.RequestKey("scope", Scope)  # the signed-in staff member
 CSRF_SEED = web.RequestKey("csrf_seed", str)  # the CSRF cookie value of this request

@@ -39,7 +39,7 @@ async def login(request: web.Request) -> web.Response:
     target = _next(request, text_field(form, "next", 500))
     address = request.remote or "?"
     limiter = request.app[LIMITER]
-    if limiter.blocked(address, username):
+    if await limiter.blocked(address, username):
         log.warning("router.workspace.signin_limited", staff=pseudonym(username))
         return render(
             request,
@@ -55,7 +55,7 @@ async def login(request: web.Request) -> web.Response:
 
     found = await in_session(request, check) if username and password else None
     if found is None:
-        limiter.failed(address, username)
+        await limiter.failed(address, username)
         log.info("router.workspace.signin_failed", staff=pseudonym(username))
         return render(
             request,
@@ -64,7 +64,7 @@ async def login(request: web.Request) -> web.Response:
             next=target,
             error="Onjuiste gebruikersnaam of wachtwoord.",
         )
-    limiter.succeeded(address, username)
+    await limiter.succeeded(address, username)
     log.info("router.workspace.signed_in", staff=pseudonym(username))
     response = see_other(target)
     token = request.app[SECRETS].session_token(*found)

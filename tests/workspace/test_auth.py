@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
+import socket
+
 import aiohttp
+import pytest
+import redis.asyncio as aioredis
 from sqlmodel import Session, select
 
 from router.models import StaffAccount
 from router.workspace.accounts import set_active, set_password
 from router.workspace.limiter import SignInLimiter
+from tests.router.conftest import SAMPLE_ORG, TEST_TOKEN
 from tests.workspace.conftest import CSRF, PASSWORD, csrf_token, post_form, sign_in
+
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the real server CI starts
 
 
 async def test_pages_need_a_sign_in(web):
@@ -74,21 +82,73 @@ async def test_failed_sign_ins_are_rate_limited(web):
     assert "loket_sessie" not in blocked.cookies
 
 
-def test_limiter_forgets_after_the_window_and_on_success():
+async def test_limiter_forgets_after_the_window_and_on_success():
     now = [0.0]
     limiter = SignInLimiter(per_account=2, per_address=3, window_seconds=60, clock=lambda: now[0])
-    limiter.failed("1.2.3.4", "sanne")
-    limiter.failed("1.2.3.4", "Sanne")
-    assert limiter.blocked("1.2.3.4", "sanne") and not limiter.blocked("5.6.7.8", "sanne")
+    await limiter.failed("1.2.3.4", "sanne")
+    await limiter.failed("1.2.3.4", "Sanne")
+    assert await limiter.blocked("1.2.3.4", "sanne")
+    assert not await limiter.blocked("5.6.7.8", "sanne")
     now[0] = 61
-    assert not limiter.blocked("1.2.3.4", "sanne")
-    limiter.failed("1.2.3.4", "a")
-    limiter.failed("1.2.3.4", "b")
-    limiter.failed("1.2.3.4", "c")
-    assert limiter.blocked("1.2.3.4", "d")  # one address trying many names
-    limiter.failed("9.9.9.9", "x")
-    limiter.succeeded("9.9.9.9", "x")
-    assert not limiter.blocked("9.9.9.9", "x")
+    assert not await limiter.blocked("1.2.3.4", "sanne")
+    for name in ("a", "b", "c"):
+        await limiter.failed("1.2.3.4", name)
+    assert await limiter.blocked("1.2.3.4", "d")  # one address trying many names
+    await limiter.failed("9.9.9.9", "x")
+    await limiter.succeeded("9.9.9.9", "x")
+    assert not await limiter.blocked("9.9.9.9", "x")
+
+
+def _workspace_app(database_url, org, **settings):
+    from router.api.app import create_app
+    from router.settings import Settings
+
+    return create_app(
+        Settings(
+            service_token=TEST_TOKEN, database_url=database_url, org_file=SAMPLE_ORG, **settings
+        ),
+        org,
+    )
+
+
+@pytest.fixture
+async def redis_prefix():
+    prefix = f"loket-test-{secrets.token_hex(6)}:"
+    yield prefix
+    client = aioredis.Redis.from_url(REDIS_URL)
+    keys = [key async for key in client.scan_iter(match=prefix + "*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+async def test_two_workers_share_the_sign_in_budget_through_redis(
+    aiohttp_client, database_url, org, accounts, redis_prefix
+):
+    shared = {"redis_url": REDIS_URL, "redis_prefix": redis_prefix}
+    first = await aiohttp_client(_workspace_app(database_url, org, **shared))
+    second = await aiohttp_client(_workspace_app(database_url, org, **shared))
+    for client in (first, second, first, second, first):
+        assert (await sign_in(client, "sanne", "wrong password!!")).status == 401
+    assert (await sign_in(second, "sanne")).status == 429  # five failures, over both workers
+    client = aioredis.Redis.from_url(REDIS_URL)
+    stored = [key.decode() async for key in client.scan_iter(match=redis_prefix + "*")]
+    await client.aclose()
+    assert len(stored) == 2 and not any("sanne" in key or "127.0.0.1" in key for key in stored)
+
+
+async def test_without_redis_sign_in_still_works_and_is_limited(
+    aiohttp_client, database_url, org, accounts
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    app = _workspace_app(database_url, org, redis_url=f"redis://127.0.0.1:{closed_port}/0")
+    client = await aiohttp_client(app)
+    assert (await sign_in(client, "sanne")).status == 303
+    for _ in range(5):
+        assert (await sign_in(client, "sanne", "wrong password!!")).status == 401
+    assert (await sign_in(client, "sanne")).status == 429
 
 
 async def test_sign_out_ends_the_session(web):
