@@ -91,9 +91,7 @@ class LinearScorer:
                 }
             else:
                 raise UnsupportedPipeline(f"{name}: {type(transformer).__name__}")
-        # Columns of coef for one feature are contiguous, so gathering a ticket's few
-        # features reads a few short rows instead of striding over the whole matrix.
-        self.coef_by_feature = np.ascontiguousarray(coef.T)
+        self.coef = coef  # not copied: with many classes it is the largest part of a model
         self.intercept = intercept
         self.beta = beta
 
@@ -108,7 +106,7 @@ class LinearScorer:
         return columns, values
 
     def probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
-        margins = self.intercept + values @ self.coef_by_feature[columns]
+        margins = self.intercept + self.coef[:, columns] @ values
         if len(margins) == 1:  # two classes: one margin, for the second class
             margins = np.array([-margins[0], margins[0]])
         logits = self.beta * margins
