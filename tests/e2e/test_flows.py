@@ -268,3 +268,14 @@ def test_ja_klopt_is_no_municipality_the_question_comes_again(stack):
     assert "Sorry, dat begreep ik niet" not in again
     assert "Wat gaat er precies mis" in say(stack, sender, "Veenhoven")
     assert "geen melding" in say(stack, sender, "laat maar").lower()
+
+
+def test_withdrawing_in_the_middle_of_a_report_waits_for_the_report(stack):
+    sender, email = "flow-rik", "rik@heuvelrade.nl"
+    reference = new_ticket(stack, email, "Youforce laat mijn loonstrook niet zien")
+    assert "hoeveel mensen" in say(stack, sender, "de printer bij de balie drukt niets af", email).lower()
+    answer = say(stack, sender, f"{reference} mag dicht, het werkt weer", email)
+    assert "nog bezig met een melding" in answer and "hoeveel mensen" in answer.lower(), answer
+    assert "dringend" in say(stack, sender, "alleen ik", email).lower()  # the report goes on
+    ticket, _ = stored(stack, reference)
+    assert ticket.status != "withdrawn"
