@@ -48,6 +48,7 @@ TYPE_LABELS = {
     "data_breach": "Datalek",
     "callback": "Terugbelverzoek",
 }
+LEVEL_LABELS = {"low": "laag", "medium": "middel", "high": "hoog"}
 ROLE_LABELS = {"servicedesk": "Servicedesk", "coordinator": "Coördinator", "admin": "Beheerder"}
 
 
@@ -72,6 +73,7 @@ def build_templates(org: Organisation) -> jinja2.Environment:
         event_labels=EVENT_LABELS,
         role_labels=ROLE_LABELS,
         type_labels=TYPE_LABELS,
+        level_labels=LEVEL_LABELS,
         how_labels={str(k): v for k, v in ROUTED_HOW_LABELS.items()},
         destination_name=destination_name,
         municipality_names={m.key: m.name for m in org.municipalities},

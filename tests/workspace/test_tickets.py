@@ -234,6 +234,7 @@ async def test_ticket_page_speaks_dutch_about_type_and_route(web, engine, org):
     html = await (await web.get(f"/staff/meldingen/{routed}")).text()
     assert "<dd>Storing</dd>" in html and "applicatiecatalogus (100%)" in html
     assert "via applicatiecatalogus, zekerheid 100%" in html  # the audit trail too
+    assert "(impact middel, urgentie middel)" in html
     assert ">incident<" not in html and "catalogue" not in html
     html = await (await web.get(f"/staff/meldingen/{in_triage}")).text()
     assert "triage (te beoordelen)" in html
