@@ -20,7 +20,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from router.migrate import upgrade
+from router.store.migrate import upgrade
 from tests.e2e.stack import BOT_BIN, ROOT, Stack
 
 TURNS = ("Key2Burgerzaken loopt vast bij het opslaan", "alleen ik", "het kan wachten", "ja")

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from router.evaluation import TARGETS, evaluate
-from router.history_import import read_csv
-from router.org import load_organisation
-from router.routing import DecisionRouter, RouteRequest
-from router.textmodel import Example, train
+from router.domain.org import load_organisation
+from router.routing.decision import DecisionRouter, RouteRequest
+from router.routing.evaluation import TARGETS, evaluate
+from router.routing.history_import import read_csv
+from router.routing.textmodel import Example, train
 
 DEFAULT_CSV = Path("/work/shared/data/it_service_tickets.csv")
 ORG_FILE = Path(__file__).resolve().parents[1] / "org" / "de-delta.yaml"

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from router.db import make_engine
+from router.domain.org import load_organisation
 from router.logs import configure_logging
-from router.migrate import upgrade
-from router.model_registry import ModelRegistry
-from router.org import load_organisation
-from router.retrain import retrain
-from router.routing_service import build_router, route_dict
+from router.routing.model_registry import ModelRegistry
+from router.routing.retrain import retrain
+from router.routing.service import build_router, route_dict
 from router.settings import RouterSettings
+from router.store.engine import make_engine
+from router.store.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 

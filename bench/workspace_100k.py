@@ -25,12 +25,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import create_engine, insert, text
 from sqlmodel import Session
 
-from router.api.app import create_app
-from router.db import make_engine
-from router.migrate import upgrade
-from router.models import Employee, ReferenceCounter, Role, Ticket, TicketEvent
-from router.org import load_organisation
+from router.app import create_app
+from router.domain.org import load_organisation
+from router.domain.vocabulary import Role
 from router.settings import Settings
+from router.store.engine import make_engine
+from router.store.migrate import upgrade
+from router.store.tables import Employee, ReferenceCounter, Ticket, TicketEvent
 from router.workspace.accounts import create_account
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import hmac
 from aiohttp import web
 
 from router.api.errors import error
-from router.api.keys import SETTINGS
+from router.keys import SETTINGS
 
 PUBLIC_PATHS = frozenset({"/api/health", "/api/openapi.json"})
 

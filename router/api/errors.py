@@ -8,15 +8,16 @@ import structlog
 from aiohttp import web
 from pydantic import ValidationError
 
-from router.lifecycle import InvalidTransition
-from router.org import UnknownName
-from router.outages import OutageNotFound
-from router.store import TicketNotFound, UnknownDestination
+from router.domain.errors import Conflict, InvalidInput, LoketError, NotAllowed, NotFound
 
 log = structlog.get_logger()
 
 
-class BadRequest(Exception):
+# Each kind of domain error, as the HTTP status the API answers with.
+STATUS_OF = {NotFound: 404, Conflict: 409, InvalidInput: 422, NotAllowed: 403}
+
+
+class BadRequest(InvalidInput):
     """Input that cannot be used; the message says why."""
 
 
@@ -37,12 +38,11 @@ def describe_validation(exc: ValidationError) -> str:
 async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except (TicketNotFound, OutageNotFound) as exc:
-        return error(404, str(exc))
-    except InvalidTransition as exc:
-        return error(409, str(exc))
-    except (UnknownDestination, UnknownName, BadRequest) as exc:
-        return error(422, str(exc))
+    except LoketError as exc:
+        status = next((s for kind, s in STATUS_OF.items() if isinstance(exc, kind)), None)
+        if status is None:
+            raise
+        return error(status, str(exc))
     except ValidationError as exc:
         return error(422, describe_validation(exc))
     except json.JSONDecodeError as exc:

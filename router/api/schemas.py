@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from router.models import Status, TicketType
+from router.domain.vocabulary import Status, TicketType
 
 CLOCK_SKEW = timedelta(minutes=5)  # between the action server's clock and ours
 

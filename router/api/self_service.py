@@ -10,8 +10,6 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
-from router import outages, self_service
-from router.api.keys import ORG
 from router.api.schemas import (
     BotResolutionIn,
     MyTicketOut,
@@ -24,8 +22,10 @@ from router.api.schemas import (
     WithdrawIn,
 )
 from router.api.tickets import _body, _in_session, _reference
-from router.models import Ticket
-from router.org import Organisation
+from router.domain.org import Organisation
+from router.keys import ORG
+from router.store import outages, self_service
+from router.store.tables import Ticket
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()

@@ -13,9 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from router import store
 from router.api.errors import BadRequest
-from router.api.keys import ENGINE, ORG, ROUTER
 from router.api.schemas import (
     CatalogueOut,
     CommentIn,
@@ -29,11 +27,13 @@ from router.api.schemas import (
     TicketPageOut,
     TicketQuery,
 )
-from router.db import in_transaction
-from router.models import Ticket
-from router.org import Organisation
-from router.routing import RouteRequest
-from router.routing_service import route_fields
+from router.domain.org import Organisation
+from router.keys import ENGINE, ORG, ROUTER
+from router.routing.decision import RouteRequest
+from router.routing.service import route_fields
+from router.store import tickets as store
+from router.store.engine import in_transaction
+from router.store.tables import Ticket
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()

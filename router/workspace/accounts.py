@@ -10,15 +10,17 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from router.models import Role, StaffAccount
-from router.org import Organisation
+from router.domain.errors import InvalidInput
+from router.domain.org import Organisation
+from router.domain.vocabulary import Role
+from router.store.tables import StaffAccount
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """An account that cannot be created or changed; the message says why (Dutch)."""
 
 

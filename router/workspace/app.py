@@ -7,7 +7,7 @@ from pathlib import Path
 import structlog
 from aiohttp import web
 
-from router.org import Organisation
+from router.domain.org import Organisation
 from router.workspace import views_admin, views_auth, views_queues, views_ticket
 from router.workspace.keys import LIMITER, SECRETS, TEMPLATES
 from router.workspace.limiter import Limiter, RedisSignInLimiter, SignInLimiter
@@ -17,7 +17,7 @@ from router.workspace.web import build_templates
 
 log = structlog.get_logger()
 PREFIX = "/staff"
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def create_workspace(settings: object, org: Organisation) -> web.Application:

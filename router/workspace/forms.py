@@ -6,11 +6,11 @@ from urllib.parse import urlencode
 
 from multidict import MultiMapping
 
-from router import store
-from router.models import Status
-from router.org import Organisation
-from router.workspace.actions import FormError
-from router.workspace.queries import SORTS, QueueFilter
+from router.domain.org import Organisation
+from router.domain.vocabulary import Status
+from router.store import tickets as store
+from router.store.queues import SORTS, QueueFilter
+from router.workspace.operations import FormError
 
 AGES = (1, 3, 7, 14, 30)
 PRIORITIES = ("P1", "P2", "P3", "P4")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jinja2
 from aiohttp import web
 
+from router.store.queues import Scope
 from router.workspace.limiter import Limiter
-from router.workspace.queries import Scope
 from router.workspace.security import Secrets
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)

@@ -8,26 +8,25 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
-from router.lifecycle import InvalidTransition
-from router.models import StaffAccount
-from router.outages import OutageNotFound
-from router.store import TicketNotFound, UnknownDestination
-from router.workspace.accounts import AccountError, password_fingerprint
-from router.workspace.actions import FormError
+from router.domain.errors import Conflict, InvalidInput, LoketError, NotAllowed, NotFound
+from router.store.queues import Scope
+from router.store.tables import StaffAccount
+from router.workspace.accounts import password_fingerprint
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, SCOPE, SECRETS
-from router.workspace.queries import Scope
 from router.workspace.security import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, new_seed
 from router.workspace.web import in_session, render
 
 log = structlog.get_logger()
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Each kind of domain error, as the status of the Dutch error page.
+STATUS_OF = {NotFound: 404, Conflict: 409, InvalidInput: 422, NotAllowed: 403}
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
 
-class Forbidden(Exception):
+class Forbidden(NotAllowed):
     """Signed in, but this role may not do this (e.g. a coordinator managing accounts)."""
 
 
@@ -36,16 +35,11 @@ async def workspace_middleware(request: web.Request, handler) -> web.StreamRespo
     _csrf_seed(request)
     try:
         response = await _guarded(request, handler)
-    except TicketNotFound:
-        response = _error(request, 404, "Deze melding bestaat niet (of valt buiten uw gemeente).")
-    except OutageNotFound:
-        response = _error(request, 404, "Deze storing bestaat niet.")
-    except Forbidden as exc:
-        response = _error(request, 403, str(exc) or "U hebt hiervoor geen rechten.")
-    except InvalidTransition as exc:
-        response = _error(request, 409, f"Deze statuswijziging kan niet: {exc}")
-    except (FormError, AccountError, UnknownDestination) as exc:
-        response = _error(request, 422, str(exc))
+    except LoketError as exc:
+        status = next((s for kind, s in STATUS_OF.items() if isinstance(exc, kind)), None)
+        if status is None:
+            raise
+        response = _error(request, status, exc.dutch() or "U hebt hiervoor geen rechten.")
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

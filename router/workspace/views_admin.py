@@ -6,13 +6,13 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
-from router import outages
+from router.domain.vocabulary import Role
 from router.logs import pseudonym
-from router.models import Role
-from router.workspace import accounts, queries
-from router.workspace.actions import FormError
+from router.store import outages, queues
+from router.workspace import accounts
 from router.workspace.forms import OK_MESSAGES, checked
 from router.workspace.middleware import Forbidden
+from router.workspace.operations import FormError
 from router.workspace.web import in_session, org_of, render, scope_of, see_other, text_field
 
 log = structlog.get_logger()
@@ -22,13 +22,13 @@ routes = web.RouteTableDef()
 @routes.get("/storingen", name="outages")
 async def outage_list(request: web.Request) -> web.Response:
     scope = scope_of(request)
-    rows = await in_session(request, lambda s: queries.outages_in_scope(s, scope))
+    rows = await in_session(request, lambda s: queues.outages_in_scope(s, scope))
     return render(
         request, "outages.html", outages=rows, ok=OK_MESSAGES.get(request.query.get("ok", ""))
     )
 
 
-def _manager(request: web.Request) -> queries.Scope:
+def _manager(request: web.Request) -> queues.Scope:
     scope = scope_of(request)
     if not scope.can_manage_outages:
         raise Forbidden("Alleen de servicedesk beheert storingen.")
@@ -80,7 +80,7 @@ async def outage_update(request: web.Request) -> web.Response:
     return see_other("/staff/storingen?ok=storing")
 
 
-def _admin(request: web.Request) -> queries.Scope:
+def _admin(request: web.Request) -> queues.Scope:
     scope = scope_of(request)
     if not scope.can_manage_accounts:
         raise Forbidden("Alleen een beheerder beheert accounts.")

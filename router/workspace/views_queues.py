@@ -1,4 +1,4 @@
-"""The triage queue, the ticket queues with search, the CSV export and bulk actions."""
+"""The triage queue, the ticket queues with search, the CSV export and bulk operations."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
+from router.domain.vocabulary import Status
 from router.logs import pseudonym
-from router.models import Status, utcnow
-from router.workspace import actions, queries
+from router.store import queues
+from router.store.tables import utcnow
+from router.workspace import operations
 from router.workspace.forms import (
     AGES,
     OK_MESSAGES,
@@ -38,7 +40,7 @@ async def home(request: web.Request) -> web.Response:
 @routes.get("/triage", name="triage")
 async def triage(request: web.Request) -> web.Response:
     scope, page = scope_of(request), _page(request)
-    tickets, total = await in_session(request, lambda s: queries.triage_queue(s, scope, page))
+    tickets, total = await in_session(request, lambda s: queues.triage_queue(s, scope, page))
     return render(
         request,
         "triage.html",
@@ -55,7 +57,7 @@ async def triage(request: web.Request) -> web.Response:
 async def tickets(request: web.Request) -> web.Response:
     scope, org = scope_of(request), org_of(request)
     f = queue_filter(request.query, org)
-    rows, total = await in_session(request, lambda s: queries.queue(s, scope, f, utcnow()))
+    rows, total = await in_session(request, lambda s: queues.queue(s, scope, f, utcnow()))
     return render(
         request,
         "tickets.html",
@@ -79,7 +81,7 @@ async def tickets(request: web.Request) -> web.Response:
 async def export(request: web.Request) -> web.Response:
     scope, org = scope_of(request), org_of(request)
     f = queue_filter(request.query, org)
-    rows = await in_session(request, lambda s: queries.export(s, scope, f, utcnow()))
+    rows = await in_session(request, lambda s: queues.export(s, scope, f, utcnow()))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS)
@@ -111,8 +113,8 @@ async def bulk(request: web.Request) -> web.Response:
     if action == "doorsturen":
         destination, reason = text_field(form, "bestemming", 64) or "", text_field(form, "reden")
 
-        def work(session: Session) -> actions.BulkResult:
-            return actions.bulk_reassign(
+        def work(session: Session) -> operations.BulkResult:
+            return operations.bulk_reassign(
                 session,
                 scope=scope,
                 references=references,
@@ -122,10 +124,10 @@ async def bulk(request: web.Request) -> web.Response:
             )
     elif action == "sluiten":
 
-        def work(session: Session) -> actions.BulkResult:
-            return actions.bulk_close(session, scope=scope, references=references)
+        def work(session: Session) -> operations.BulkResult:
+            return operations.bulk_close(session, scope=scope, references=references)
     else:
-        raise actions.FormError("Kies een bulkactie.")
+        raise operations.FormError("Kies een bulkactie.")
     result = await in_session(request, work)
     log.info(
         "router.workspace.bulk",
@@ -148,7 +150,7 @@ def _page(request: web.Request) -> int:
 
 
 def _pages(total: int) -> int:
-    return max(1, -(-total // queries.PER_PAGE))
+    return max(1, -(-total // queues.PER_PAGE))
 
 
 def _destinations(request: web.Request) -> list[tuple[str, str]]:

@@ -6,11 +6,13 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
-from router import store
-from router.lifecycle import TRANSITIONS
+from router.domain.lifecycle import TRANSITIONS
+from router.domain.vocabulary import RoutedHow, Status
 from router.logs import pseudonym
-from router.models import Outage, Status
-from router.workspace import actions, queries
+from router.store import queues
+from router.store import tickets as store
+from router.store.tables import Outage
+from router.workspace import operations
 from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
 from router.workspace.views_queues import _destinations
 from router.workspace.web import in_session, org_of, render, scope_of, see_other, text_field
@@ -24,7 +26,7 @@ async def ticket_page(request: web.Request) -> web.Response:
     scope, reference = scope_of(request), reference_of(request.match_info["reference"])
 
     def load(session: Session) -> dict:
-        ticket = queries.ticket_in_scope(session, scope, reference)
+        ticket = queues.ticket_in_scope(session, scope, reference)
         return dict(
             ticket=ticket,
             reporter=store.reporter_of(session, ticket),
@@ -39,7 +41,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         request,
         "ticket.html",
         **data,
-        next_statuses=[str(s) for s in Status if s in allowed and s not in actions.NEEDS_FORM],
+        next_statuses=[str(s) for s in Status if s in allowed and s not in operations.NEEDS_FORM],
         can_forward=Status.forwarded in allowed or data["ticket"].status == Status.forwarded,
         can_resolve=Status.resolved in allowed,
         can_reopen=Status.reopened in allowed,
@@ -73,19 +75,19 @@ def _ticket_action(name: str, ok: str):
 
 @_ticket_action("accepteren", "overgenomen")
 def _accept(session, scope, org, reference, form):
-    ticket = actions.accept_suggestion(
+    ticket = operations.accept_suggestion(
         session,
         scope=scope,
         reference=reference,
         destination=text_field(form, "bestemming", 64) or "",
         org=org,
     )
-    return "overgenomen" if ticket.routed_how == "staff" else "bevestigd"
+    return "overgenomen" if ticket.routed_how == RoutedHow.staff else "bevestigd"
 
 
 @_ticket_action("doorsturen", "doorgestuurd")
 def _reassign(session, scope, org, reference, form):
-    actions.reassign(
+    operations.reassign(
         session,
         scope=scope,
         reference=reference,
@@ -97,7 +99,7 @@ def _reassign(session, scope, org, reference, form):
 
 @_ticket_action("status", "status")
 def _status(session, scope, org, reference, form):
-    actions.set_status(
+    operations.set_status(
         session,
         scope=scope,
         reference=reference,
@@ -108,7 +110,7 @@ def _status(session, scope, org, reference, form):
 
 @_ticket_action("leverancier", "leverancier")
 def _forward(session, scope, org, reference, form):
-    actions.mark_forwarded(
+    operations.mark_forwarded(
         session,
         scope=scope,
         reference=reference,
@@ -119,7 +121,7 @@ def _forward(session, scope, org, reference, form):
 
 @_ticket_action("opmerking", "opmerking")
 def _comment(session, scope, org, reference, form):
-    actions.comment(
+    operations.comment(
         session,
         scope=scope,
         reference=reference,
@@ -130,7 +132,7 @@ def _comment(session, scope, org, reference, form):
 
 @_ticket_action("oplossen", "opgelost")
 def _resolve(session, scope, org, reference, form):
-    actions.resolve(
+    operations.resolve(
         session,
         scope=scope,
         reference=reference,
@@ -141,4 +143,6 @@ def _resolve(session, scope, org, reference, form):
 
 @_ticket_action("heropenen", "heropend")
 def _reopen(session, scope, org, reference, form):
-    actions.reopen(session, scope=scope, reference=reference, note=text_field(form, "reden", 500))
+    operations.reopen(
+        session, scope=scope, reference=reference, note=text_field(form, "reden", 500)
+    )

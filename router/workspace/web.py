@@ -10,15 +10,15 @@ import jinja2
 from aiohttp import web
 from sqlmodel import Session
 
-from router.api.keys import ENGINE, ORG
-from router.db import in_transaction
-from router.models import ROUTED_HOW_LABELS, Status
-from router.org import Organisation
+from router.domain.org import Organisation
+from router.domain.vocabulary import ROUTED_HOW_LABELS, Status
+from router.keys import ENGINE, ORG
+from router.store.engine import in_transaction
+from router.store.queues import Scope
 from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
-from router.workspace.queries import Scope
 
 T = TypeVar("T")
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 STATUS_LABELS = {
     Status.new: "Nieuw",

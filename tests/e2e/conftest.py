@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from router.migrate import upgrade
+from router.store.migrate import upgrade
 from tests.e2e.stack import Stack
 
 

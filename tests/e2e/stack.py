@@ -118,9 +118,9 @@ def stored(stack: Stack, reference: str):
     """The ticket and its reporter, read from the store the stack writes to."""
     from sqlmodel import Session
 
-    from router import store
-    from router.db import make_engine
-    from router.models import Employee
+    from router.store import tickets as store
+    from router.store.engine import make_engine
+    from router.store.tables import Employee
 
     engine = make_engine(stack.database_url)
     try:

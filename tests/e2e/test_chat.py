@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from router.db import make_engine
-from router.models import Ticket
+from router.store.engine import make_engine
+from router.store.tables import Ticket
 from tests.e2e.stack import say, stored
 
 pytestmark = pytest.mark.e2e

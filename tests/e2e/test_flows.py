@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from router.db import make_engine
-from router.models import BotResolution, Ticket
+from router.store.engine import make_engine
+from router.store.tables import BotResolution, Ticket
 from tests.e2e.stack import Stack, say, stored
 
 pytestmark = pytest.mark.e2e

@@ -8,18 +8,11 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import Session
 
-from router import store
-from router.models import Role, RoutedHow, TicketType
-from router.routing import Route
+from router.domain.vocabulary import Role, RoutedHow, TicketType
+from router.routing.decision import Route
+from router.store import tickets as store
 from router.workspace.accounts import create_account
-from tests.router import conftest as router_conftest
-from tests.router.conftest import SAMPLE_ORG, TEST_TOKEN
-
-# The store fixtures of the router tests (SQLite and PostgreSQL), shared by name.
-database_url = router_conftest.database_url
-engine = router_conftest.engine
-session = router_conftest.session
-org = router_conftest.org
+from tests.fixtures import SAMPLE_ORG, TEST_TOKEN
 
 SECRET = "test-workspace-secret-key-0123456789abcdef"
 PASSWORD = "correct horse battery"
@@ -110,7 +103,7 @@ def accounts(engine, org) -> None:
 
 @pytest.fixture
 def app(database_url, org):
-    from router.api.app import create_app
+    from router.app import create_app
     from router.settings import Settings
 
     settings = Settings(service_token=TEST_TOKEN, database_url=database_url, org_file=SAMPLE_ORG)

@@ -10,10 +10,10 @@ import pytest
 import redis.asyncio as aioredis
 from sqlmodel import Session, select
 
-from router.models import StaffAccount
+from router.store.tables import StaffAccount
 from router.workspace.accounts import set_active, set_password
 from router.workspace.limiter import SignInLimiter
-from tests.router.conftest import SAMPLE_ORG, TEST_TOKEN
+from tests.fixtures import SAMPLE_ORG, TEST_TOKEN
 from tests.workspace.conftest import CSRF, PASSWORD, csrf_token, post_form, sign_in
 
 REDIS_URL = "redis://127.0.0.1:6379/0"  # the real server CI starts
@@ -100,7 +100,7 @@ async def test_limiter_forgets_after_the_window_and_on_success():
 
 
 def _workspace_app(database_url, org, **settings):
-    from router.api.app import create_app
+    from router.app import create_app
     from router.settings import Settings
 
     return create_app(

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from router.cli_staff import staff_app
+from router.cli.staff_commands import staff_app
 from router.workspace.accounts import authenticate, find_account
 from router.workspace.security import WorkspaceConfigError, load_secrets
 from tests.workspace.conftest import SAMPLE_ORG
@@ -63,7 +63,7 @@ def test_the_secret_key_is_required_and_not_a_placeholder(monkeypatch):
 
 
 async def test_without_a_secret_the_workspace_explains_itself(aiohttp_client, monkeypatch):
-    from router.api.app import create_app
+    from router.app import create_app
     from router.settings import Settings
     from tests.workspace.conftest import TEST_TOKEN
 

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from router import store
-from router.models import Comment, Role, RouteCorrection, StaffAccount, TicketEvent
-from router.outages import open_outage
-from router.workspace import actions, queries
-from router.workspace.queries import QueueFilter, Scope
+from router.domain.vocabulary import Role
+from router.store import queues
+from router.store import tickets as store
+from router.store.outages import open_outage
+from router.store.queues import QueueFilter, Scope
+from router.store.tables import Comment, RouteCorrection, StaffAccount, TicketEvent
+from router.workspace import operations
 from tests.workspace.conftest import post_form, sign_in
 
 DIJKSTEDE = Scope("dirk", Role.coordinator, "DYK")
@@ -39,15 +41,15 @@ def _state(engine, reference: str) -> tuple:
 
 
 def test_scoped_queries_hide_other_municipalities(session, tickets):
-    assert queries.ticket_in_scope(session, DIJKSTEDE, tickets.dyk).municipality == "DYK"
+    assert queues.ticket_in_scope(session, DIJKSTEDE, tickets.dyk).municipality == "DYK"
     with pytest.raises(store.TicketNotFound):
-        queries.ticket_in_scope(session, DIJKSTEDE, tickets.vhn)
-    assert queries.ticket_in_scope(session, SERVICEDESK, tickets.vhn).municipality == "VHN"
+        queues.ticket_in_scope(session, DIJKSTEDE, tickets.vhn)
+    assert queues.ticket_in_scope(session, SERVICEDESK, tickets.vhn).municipality == "VHN"
 
     everything = QueueFilter(status="alle")
-    rows, total = queries.queue(session, DIJKSTEDE, everything, NOW)
+    rows, total = queues.queue(session, DIJKSTEDE, everything, NOW)
     assert total == 2 and {t.municipality for t in rows} == {"DYK"}
-    _, total = queries.queue(session, SERVICEDESK, everything, NOW)
+    _, total = queues.queue(session, SERVICEDESK, everything, NOW)
     assert total == 3
     # asking for Veenhoven explicitly, or searching for its reference or its words
     for f in (
@@ -55,22 +57,22 @@ def test_scoped_queries_hide_other_municipalities(session, tickets):
         QueueFilter(status="alle", search=tickets.vhn),
         QueueFilter(status="alle", search="Veenhoven geheim"),
     ):
-        rows, _ = queries.queue(session, DIJKSTEDE, f, NOW)
+        rows, _ = queues.queue(session, DIJKSTEDE, f, NOW)
         assert tickets.vhn not in {t.reference for t in rows}
-        assert tickets.vhn not in {t.reference for t in queries.export(session, DIJKSTEDE, f, NOW)}
-    triage, total = queries.triage_queue(session, DIJKSTEDE)
+        assert tickets.vhn not in {t.reference for t in queues.export(session, DIJKSTEDE, f, NOW)}
+    triage, total = queues.triage_queue(session, DIJKSTEDE)
     assert [t.reference for t in triage] == [tickets.dyk] and total == 1
-    assert queries.tickets_in_scope(session, DIJKSTEDE, [tickets.vhn, tickets.dyk]) == [
+    assert queues.tickets_in_scope(session, DIJKSTEDE, [tickets.vhn, tickets.dyk]) == [
         store.get_ticket(session, tickets.dyk)
     ]
 
 
 def test_scoped_actions_refuse_other_municipalities(session, org, tickets):
     calls = [
-        lambda: actions.accept_suggestion(
+        lambda: operations.accept_suggestion(
             session, scope=DIJKSTEDE, reference=tickets.vhn, destination="werkplek", org=org
         ),
-        lambda: actions.reassign(
+        lambda: operations.reassign(
             session,
             scope=DIJKSTEDE,
             reference=tickets.vhn,
@@ -78,24 +80,24 @@ def test_scoped_actions_refuse_other_municipalities(session, org, tickets):
             reason="x",
             org=org,
         ),
-        lambda: actions.set_status(
+        lambda: operations.set_status(
             session, scope=DIJKSTEDE, reference=tickets.vhn, status="in_progress", note=None
         ),
-        lambda: actions.mark_forwarded(
+        lambda: operations.mark_forwarded(
             session, scope=DIJKSTEDE, reference=tickets.vhn, supplier_reference="C-1", note=None
         ),
-        lambda: actions.comment(
+        lambda: operations.comment(
             session, scope=DIJKSTEDE, reference=tickets.vhn, text="hoi", to_reporter=True
         ),
-        lambda: actions.resolve(
+        lambda: operations.resolve(
             session, scope=DIJKSTEDE, reference=tickets.vhn, note="klaar", to_reporter=True
         ),
-        lambda: actions.reopen(session, scope=DIJKSTEDE, reference=tickets.vhn, note="weer"),
+        lambda: operations.reopen(session, scope=DIJKSTEDE, reference=tickets.vhn, note="weer"),
     ]
     for call in calls:
         with pytest.raises(store.TicketNotFound):
             call()
-    bulk = actions.bulk_reassign(
+    bulk = operations.bulk_reassign(
         session,
         scope=DIJKSTEDE,
         references=[tickets.vhn],
@@ -104,7 +106,7 @@ def test_scoped_actions_refuse_other_municipalities(session, org, tickets):
         org=org,
     )
     assert bulk.done == [] and bulk.skipped == []
-    assert actions.bulk_close(session, scope=DIJKSTEDE, references=[tickets.vhn]).done == []
+    assert operations.bulk_close(session, scope=DIJKSTEDE, references=[tickets.vhn]).done == []
     assert store.get_ticket(session, tickets.vhn).destination == "servicedesk"
 
 
@@ -121,9 +123,9 @@ def test_outages_a_coordinator_sees_are_those_that_hit_them(session):
     open_outage(session, title="Veenhoven", application="Youforce", municipalities=["VHN"])
     open_outage(session, title="Dijkstede", application="Youforce", municipalities=["DYK"])
     session.commit()
-    seen = {o.title for o in queries.outages_in_scope(session, DIJKSTEDE)}
+    seen = {o.title for o in queues.outages_in_scope(session, DIJKSTEDE)}
     assert seen == {"Overal", "Dijkstede"}
-    assert len(queries.outages_in_scope(session, SERVICEDESK)) == 3
+    assert len(queues.outages_in_scope(session, SERVICEDESK)) == 3
 
 
 # --- over HTTP: every route a coordinator could try ------------------------------------

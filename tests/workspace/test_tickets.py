@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from router import self_service, store
-from router.models import RouteCorrection, RoutedHow, Ticket, TicketType
-from router.outages import current_outages
-from router.routing import Route
+from router.domain.vocabulary import RoutedHow, TicketType
+from router.routing.decision import Route
+from router.store import self_service
+from router.store import tickets as store
+from router.store.outages import current_outages
+from router.store.tables import RouteCorrection, Ticket
 from tests.workspace.conftest import new_ticket, post_form, sign_in
 
 

@@ -1,0 +1,5 @@
+"""The `loket` command line."""
+
+from router.cli.main import app
+
+__all__ = ["app"]

@@ -1,0 +1,120 @@
+"""`loket staff ...`: staff accounts of the web workspace, managed by an admin."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from router.domain.vocabulary import Role
+
+staff_app = typer.Typer(help="Staff accounts of the web workspace (/staff/).", no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+def _open():
+    from router.settings import RouterSettings
+    from router.store.engine import make_engine
+
+    try:
+        settings = RouterSettings()
+    except ValidationError as exc:
+        _fail(f"Invalid settings (environment variables): {exc.errors()[0]['msg']}")
+    return settings, make_engine(settings.database_url)
+
+
+def _password(given: str | None) -> str:
+    if given:
+        return given
+    return typer.prompt("Wachtwoord (min. 12 tekens)", hide_input=True, confirmation_prompt=True)
+
+
+@staff_app.command("create")
+def create(
+    username: str,
+    role: Role = typer.Option(..., help="servicedesk, coordinator or admin"),
+    municipality: str = typer.Option(None, help="Coordinators only: key or name (e.g. DYK)"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (scripts)"
+    ),
+) -> None:
+    """Create a staff account; the password is asked twice (or read from stdin)."""
+    from router.domain.org import OrgFileError, load_organisation
+    from router.workspace.accounts import AccountError, create_account
+
+    settings, engine = _open()
+    try:
+        org = load_organisation(settings.org_file)
+    except OrgFileError as exc:
+        _fail(str(exc))
+    password = typer.get_text_stream("stdin").readline().rstrip("\n") if password_stdin else None
+    try:
+        with Session(engine) as session:
+            account = create_account(
+                session,
+                username=username,
+                password=_password(password),
+                role=role,
+                municipality=municipality,
+                org=org,
+            )
+            session.commit()
+            typer.echo(f"Account '{account.username}' aangemaakt ({account.role}).")
+    except (AccountError, ValueError) as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@staff_app.command("password")
+def password(username: str) -> None:
+    """Set a new password; the account's open sessions end."""
+    from router.workspace.accounts import AccountError, set_password
+
+    _, engine = _open()
+    try:
+        with Session(engine) as session:
+            set_password(session, username=username, password=_password(None))
+            session.commit()
+        typer.echo(f"Wachtwoord van '{username}' gewijzigd.")
+    except AccountError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@staff_app.command("deactivate")
+def deactivate(username: str) -> None:
+    """Disable an account; its open sessions end at once."""
+    from router.workspace.accounts import AccountError, set_active
+
+    _, engine = _open()
+    try:
+        with Session(engine) as session:
+            set_active(session, username=username, active=False)
+            session.commit()
+        typer.echo(f"Account '{username}' uitgeschakeld.")
+    except AccountError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@staff_app.command("list")
+def list_() -> None:
+    """List the accounts."""
+    from router.workspace.accounts import list_accounts
+
+    _, engine = _open()
+    try:
+        with Session(engine) as session:
+            for a in list_accounts(session):
+                where = f" {a.municipality}" if a.municipality else ""
+                state = "" if a.active else " (uitgeschakeld)"
+                typer.echo(f"{a.username}\t{a.role}{where}{state}")
+    finally:
+        engine.dispose()

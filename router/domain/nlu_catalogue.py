@@ -1,0 +1,59 @@
+"""NLU data for the assistant, derived from the organisation file: synonyms and lookups."""
+
+from __future__ import annotations
+
+import yaml
+
+from router.domain.org import Organisation
+
+HEADER = "# Generated from the organisation file by `loket org nlu`; do not edit by hand.\n"
+
+
+def _synonym(value: str, words: list[str]) -> dict:
+    examples = sorted({w for w in words if w != value}, key=str.casefold)
+    return {"synonym": value, "examples": "".join(f"- {w}\n" for w in examples)}
+
+
+def nlu_catalogue(org: Organisation) -> str:
+    """Rasa 3 NLU YAML: a lookup table and synonyms for `application` and `municipality`."""
+    nlu: list[dict] = []
+    for app in org.applications:
+        nlu.append(_synonym(app.name, [app.name.lower(), *app.synonyms]))
+    for muni in org.municipalities:
+        short = muni.name.removeprefix("Gemeente ").strip()
+        nlu.append(
+            _synonym(muni.name, [short, short.lower(), muni.key, muni.key.lower(), *muni.synonyms])
+        )
+    app_words = sorted(
+        {w for a in org.applications for w in (a.name, *a.synonyms)}, key=str.casefold
+    )
+    muni_words = sorted(
+        {
+            w
+            for m in org.municipalities
+            for w in (m.name, m.name.removeprefix("Gemeente "), *m.synonyms)
+        },
+        key=str.casefold,
+    )
+    nlu.append({"lookup": "application", "examples": "".join(f"- {w}\n" for w in app_words)})
+    nlu.append({"lookup": "municipality", "examples": "".join(f"- {w}\n" for w in muni_words)})
+    body = yaml.dump(
+        {"version": "3.1", "nlu": nlu},
+        Dumper=_LiteralDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+    )
+    return HEADER + body
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    pass
+
+
+def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_LiteralDumper.add_representer(str, _literal)

@@ -1,0 +1,223 @@
+"""The organisation file: municipalities, teams, suppliers, applications and routes.
+
+Loaded once, validated completely: a wrong file gives one error that names the file, the
+place in it and what is wrong, and nothing starts on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from router.domain.errors import InvalidInput
+
+Level = Literal["low", "medium", "high"]
+Priority = Literal["P1", "P2", "P3", "P4"]
+
+
+class OrgFileError(InvalidInput):
+    """The organisation file cannot be used; the message says where and why."""
+
+
+class UnknownName(InvalidInput):
+    """A municipality or application that the organisation does not have."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Municipality(_Strict):
+    key: str = Field(pattern=r"^[A-Z]{2,5}$")
+    name: str = Field(min_length=1)
+    email_domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
+    synonyms: list[str] = []
+
+
+class Team(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=1)
+    handles: str = ""
+
+
+class Supplier(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=1)
+
+
+class Application(_Strict):
+    name: str = Field(min_length=1)
+    domain: str = Field(min_length=1)
+    synonyms: list[str] = []
+    routes: dict[str, str] = Field(min_length=1)
+
+
+class Routing(_Strict):
+    security_incident: str
+    data_breach: str
+    triage: str
+
+
+class BusinessHours(_Strict):
+    start: str = Field(pattern=r"^\d\d:\d\d$")
+    end: str = Field(pattern=r"^\d\d:\d\d$")
+
+
+class Sla(_Strict):
+    timezone: str
+    business_hours: BusinessHours
+    holidays: str = Field(pattern=r"^[A-Z]{2}$")
+    targets_hours: dict[Priority, float]
+    priority_matrix: dict[Level, dict[Level, Priority]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Sla:
+        levels = {"low", "medium", "high"}
+        if set(self.targets_hours) != {"P1", "P2", "P3", "P4"}:
+            raise ValueError("targets_hours needs exactly P1, P2, P3 and P4")
+        if set(self.priority_matrix) != levels or any(
+            set(row) != levels for row in self.priority_matrix.values()
+        ):
+            raise ValueError(
+                "priority_matrix needs impact low/medium/high x urgency low/medium/high"
+            )
+        return self
+
+
+class Organisation(_Strict):
+    name: str
+    municipalities: list[Municipality] = Field(min_length=1)
+    teams: list[Team] = Field(min_length=1)
+    suppliers: list[Supplier] = []
+    use_questions: dict[str, str] = {}
+    applications: list[Application] = []
+    routing: Routing
+    sla: Sla
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Organisation:
+        _unique("municipalities", [m.key for m in self.municipalities])
+        _unique("municipalities", [m.name for m in self.municipalities], what="name")
+        _unique("teams + suppliers", [t.key for t in self.teams] + [s.key for s in self.suppliers])
+        _unique("applications", [a.name for a in self.applications], what="name")
+        destinations = self.destination_keys()
+        municipalities = {m.key for m in self.municipalities}
+        for field in ("security_incident", "data_breach", "triage"):
+            _known(f"routing.{field}", getattr(self.routing, field), destinations)
+        for domain, team in self.use_questions.items():
+            _known(f"use_questions.{domain}", team, destinations)
+        seen_words: dict[str, str] = {}
+        for i, app in enumerate(self.applications):
+            where = f"applications[{i}] ({app.name})"
+            for muni, dest in app.routes.items():
+                _known(f"{where}.routes", muni, municipalities, kind="municipality")
+                _known(f"{where}.routes.{muni}", dest, destinations)
+            for word in {app.name.lower(), *(s.lower() for s in app.synonyms)}:
+                other = seen_words.setdefault(word, app.name)
+                if other != app.name:
+                    raise ValueError(f"{where}.synonyms: '{word}' is also used by {other}")
+        return self
+
+    def destination_keys(self) -> set[str]:
+        return {t.key for t in self.teams} | {s.key for s in self.suppliers}
+
+    def destination_name(self, key: str) -> str:
+        for item in [*self.teams, *self.suppliers]:
+            if item.key == key:
+                return item.name
+        raise KeyError(key)
+
+    def municipality(self, key_or_name: str) -> Municipality | None:
+        wanted = key_or_name.strip().casefold()
+        for m in self.municipalities:
+            if wanted in {m.key.casefold(), m.name.casefold()}:
+                return m
+        return None
+
+    def application(self, name: str) -> Application | None:
+        wanted = name.strip().casefold()
+        for app in self.applications:
+            if wanted == app.name.casefold() or wanted in (s.casefold() for s in app.synonyms):
+                return app
+        return None
+
+    def municipality_key(self, given: str) -> str:
+        found = self.municipality(given)
+        if found is None:
+            known = ", ".join(f"{m.key} ({m.name})" for m in self.municipalities)
+            raise UnknownName(f"unknown municipality '{given}'; known: {known}")
+        return found.key
+
+    def municipality_of_email(self, email: str | None) -> str | None:
+        domain = (email or "").rpartition("@")[2].lower()
+        return next((m.key for m in self.municipalities if m.email_domain == domain), None)
+
+    def application_name(self, given: str | None) -> str | None:
+        if not given:
+            return None
+        app = self.application(given)
+        if app is None:
+            raise UnknownName(f"unknown application '{given}'")
+        return app.name
+
+    def priority(self, impact: Level, urgency: Level) -> Priority:
+        return self.sla.priority_matrix[impact][urgency]
+
+
+def _unique(where: str, values: list[str], what: str = "key") -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{where}: duplicate {what} '{value}'")
+        seen.add(value)
+
+
+def _known(where: str, value: str, known: set[str], kind: str = "team or supplier") -> None:
+    if value not in known:
+        raise ValueError(f"{where}: unknown {kind} '{value}' (known: {', '.join(sorted(known))})")
+
+
+class _NoDuplicateKeysLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys silently; an organisation file must not."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_organisation(path: str | Path) -> Organisation:
+    """Read and validate an organisation file, or raise OrgFileError naming what is wrong."""
+    path = Path(path)
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoDuplicateKeysLoader)  # noqa: S506 - safe loader subclass
+    except FileNotFoundError:
+        raise OrgFileError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise OrgFileError(f"{path}: {exc}".replace("\n", " ")) from None
+    if not isinstance(raw, dict):
+        raise OrgFileError(f"{path}: expected a mapping at the top level")
+    try:
+        return Organisation.model_validate(raw)
+    except ValidationError as exc:
+        raise OrgFileError(f"{path}: {_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "missing field"
+    elif first["type"] == "extra_forbidden":
+        message = "unknown field"
+    return f"{where}: {message}" if where else message

@@ -1,0 +1,68 @@
+"""The words every layer shares: ticket type and status, how a route came about, staff roles,
+audit event kinds and outage status. Stored as their string values."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketType(StrEnum):
+    incident = "incident"
+    request = "request"
+    question = "question"
+    security_incident = "security_incident"
+    data_breach = "data_breach"
+    callback = "callback"  # the employee asked for a person (human handoff)
+
+
+class Status(StrEnum):
+    new = "new"
+    routed = "routed"
+    forwarded = "forwarded"
+    in_progress = "in_progress"
+    waiting = "waiting"
+    resolved = "resolved"
+    closed = "closed"
+    reopened = "reopened"
+    withdrawn = "withdrawn"
+
+
+class RoutedHow(StrEnum):
+    rule = "rule"
+    catalogue = "catalogue"
+    model = "model"
+    triage = "triage"
+    staff = "staff"
+
+
+# How a route came about, in the words the staff workspace and the audit trail use.
+ROUTED_HOW_LABELS = {
+    RoutedHow.rule: "vaste regel",
+    RoutedHow.catalogue: "applicatiecatalogus",
+    RoutedHow.model: "tekstmodel",
+    RoutedHow.triage: "triage (te beoordelen)",
+    RoutedHow.staff: "servicedesk",
+}
+
+
+class Role(StrEnum):
+    servicedesk = "servicedesk"
+    coordinator = "coordinator"  # sees only their own municipality
+    admin = "admin"
+
+
+class EventKind(StrEnum):
+    """What an entry of a ticket's audit trail records."""
+
+    created = "created"
+    routed = "routed"
+    status = "status"
+    reassigned = "reassigned"
+    reviewed = "reviewed"
+    comment = "comment"
+    forwarded = "forwarded"
+
+
+class OutageStatus(StrEnum):
+    open = "open"
+    closed = "closed"

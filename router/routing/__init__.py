@@ -1,0 +1,1 @@
+"""Where a ticket goes: rules, catalogue, text model; training, evaluation, import, versions."""

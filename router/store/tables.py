@@ -1,0 +1,207 @@
+"""The ticket store's tables (SQLModel). Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from router.domain.vocabulary import OutageStatus, Status
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC on every database, always returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Employee(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    name: str | None = Field(default=None, max_length=200)
+    municipality: str | None = Field(default=None, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChannelIdentity(SQLModel, table=True):
+    """How an employee is known on a chat channel (rest, telegram, msteams)."""
+
+    __table_args__ = (UniqueConstraint("channel", "sender_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employee.id", index=True)
+    channel: str = Field(max_length=32)
+    sender_id: str = Field(max_length=200)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """The last ticket number handed out per calendar year."""
+
+    year: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("year", "number"),
+        Index("ix_ticket_status_destination", "status", "destination"),
+        Index("ix_ticket_municipality_status", "municipality", "status"),
+        Index("ix_ticket_needs_review_created", "needs_review", "created_at"),
+        # The staff workspace's queue views filter on one of these and sort by age.
+        Index("ix_ticket_municipality_created", "municipality", "created_at"),
+        Index("ix_ticket_destination_created", "destination", "created_at"),
+        Index("ix_ticket_status_created", "status", "created_at"),
+        Index("ix_ticket_priority_created", "priority", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=16, unique=True)
+    year: int
+    number: int
+    municipality: str = Field(max_length=8)
+    reporter_id: int = Field(foreign_key="employee.id", index=True)
+    type: str = Field(sa_type=String(24))  # a TicketType
+    application: str | None = Field(default=None, max_length=100)
+    title: str = Field(max_length=200)
+    description: str
+    conversation: str | None = None
+    impact: str = Field(max_length=8)
+    urgency: str = Field(max_length=8)
+    priority: str = Field(max_length=2)
+    destination: str = Field(max_length=64)
+    routed_how: str = Field(sa_type=String(16))  # a RoutedHow
+    route_confidence: float
+    route_alternatives: list[dict] = Field(default_factory=list, sa_column=Column(JSON))
+    route_reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # "waarom?"
+    needs_review: bool = False
+    status: str = Field(default=Status.new, sa_type=String(16))  # a Status
+    supplier_reference: str | None = Field(default=None, max_length=100)
+    sla_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A data breach must be reported to the Autoriteit Persoonsgegevens within 72 hours.
+    notify_deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    outage_id: int | None = Field(default=None, foreign_key="outage.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, index=True, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Append-only audit trail: every change to a ticket, who made it and when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    actor: str = Field(max_length=200)
+    kind: str = Field(max_length=32)  # an EventKind
+    field: str | None = Field(default=None, max_length=64)
+    old_value: str | None = None
+    new_value: str | None = None
+    note: str | None = None
+
+
+class Comment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    author: str = Field(max_length=200)
+    text: str
+    to_reporter: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RouteCorrection(SQLModel, table=True):
+    """A staff reassignment: a labelled example for the router's retraining."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    municipality: str = Field(max_length=8)
+    application: str | None = Field(default=None, max_length=100)
+    text: str
+    from_destination: str = Field(max_length=64)
+    to_destination: str = Field(max_length=64)
+    from_how: str = Field(max_length=16)
+    actor: str = Field(max_length=200)
+    reason: str | None = None
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message leaving the building (supplier mail, webhook, chat push), sent at least once."""
+
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=32)  # email, webhook, chat
+    target: str = Field(max_length=500)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StaffAccount(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(sa_type=String(16))  # a Role
+    municipality: str | None = Field(default=None, max_length=8)  # coordinators only
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class TrainingExample(SQLModel, table=True):
+    """A labelled ticket text for the router's text model (imported history, for example)."""
+
+    __table_args__ = (Index("ix_trainingexample_source_at", "source", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)  # e.g. "import:topdesk-2025.csv"
+    text: str
+    municipality: str | None = Field(default=None, max_length=8)
+    destination: str = Field(max_length=64)
+    at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Outage(SQLModel, table=True):
+    """A known outage or major incident, announced to employees who ask."""
+
+    __table_args__ = (Index("ix_outage_status_application", "status", "application"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application: str | None = Field(default=None, max_length=100)  # None: general
+    title: str = Field(max_length=200)
+    description: str = ""
+    municipalities: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # []: all
+    status: str = Field(default=OutageStatus.open, max_length=16)  # an OutageStatus
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class BotResolution(SQLModel, table=True):
+    """A question the assistant answered without a ticket (no personal data: counts only)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    topic: str = Field(max_length=100)
+    municipality: str | None = Field(default=None, max_length=8)
+    channel: str = Field(max_length=32)
+    helped: bool = True

@@ -1,0 +1,395 @@
+"""The ticket store: keyword-only functions over a session; they know nothing of HTTP.
+
+Every change writes an append-only TicketEvent; free text is masked before it is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from router.domain.errors import InvalidInput, NotFound
+from router.domain.lifecycle import OPEN_STATUSES, check_transition
+from router.domain.masking import mask_personal_data
+from router.domain.org import Organisation
+from router.domain.sla import due_at
+from router.domain.vocabulary import ROUTED_HOW_LABELS, EventKind, RoutedHow, Status, TicketType
+from router.routing.decision import Route
+from router.store.outages import current_outages
+from router.store.tables import (
+    ChannelIdentity,
+    Comment,
+    Employee,
+    ReferenceCounter,
+    RouteCorrection,
+    Ticket,
+    TicketEvent,
+    utcnow,
+)
+
+REFERENCE = re.compile(r"^M-(\d{4})-(\d{6})$")
+URGENT_TYPES = frozenset({TicketType.security_incident, TicketType.data_breach})
+BREACH_NOTIFY = timedelta(hours=72)  # AVG art. 33: notify the Autoriteit Persoonsgegevens
+
+
+class TicketNotFound(NotFound):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no ticket {reference}")
+        self.reference = reference
+
+    def dutch(self) -> str:
+        return "Deze melding bestaat niet (of valt buiten uw gemeente)."
+
+
+class UnknownDestination(InvalidInput):
+    pass
+
+
+@dataclass(frozen=True)
+class Reporter:
+    channel: str
+    sender_id: str
+    email: str | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    municipality: str  # key
+    reporter: Reporter
+    type: TicketType
+    title: str
+    description: str
+    impact: str
+    urgency: str
+    application: str | None = None
+    conversation: str | None = None
+    discovered_at: datetime | None = None  # data breaches: the 72 hours count from here
+
+
+def _notify_deadline(data: NewTicket, now: datetime) -> datetime | None:
+    """A data breach must reach the DPA within 72 hours of its discovery (AVG art. 33)."""
+    if data.type != TicketType.data_breach:
+        return None
+    discovered = min(data.discovered_at, now) if data.discovered_at else now
+    return discovered + BREACH_NOTIFY
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"M-{year}-{number:06d}"
+
+
+def _allocate_number(session: Session, year: int) -> int:
+    """Next number of the year; the counter row lock makes it unique across processes."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    session.execute(
+        insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing()
+    )
+    return session.execute(
+        update(ReferenceCounter)
+        .where(col(ReferenceCounter.year) == year)
+        .values(last_number=col(ReferenceCounter.last_number) + 1)
+        .returning(col(ReferenceCounter.last_number))
+    ).scalar_one()
+
+
+def find_or_create_employee(session: Session, *, reporter: Reporter, municipality: str) -> Employee:
+    identity = session.exec(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == reporter.channel,
+            ChannelIdentity.sender_id == reporter.sender_id,
+        )
+    ).first()
+    if identity is not None:
+        return session.get(Employee, identity.employee_id)
+    employee = None
+    if reporter.email:
+        employee = session.exec(
+            select(Employee).where(Employee.email == reporter.email.lower())
+        ).first()
+    if employee is None:
+        employee = Employee(
+            email=reporter.email.lower() if reporter.email else None,
+            name=reporter.name,
+            municipality=municipality,
+        )
+        session.add(employee)
+        session.flush()
+    session.add(
+        ChannelIdentity(
+            employee_id=employee.id, channel=reporter.channel, sender_id=reporter.sender_id
+        )
+    )
+    return employee
+
+
+def _event(session: Session, ticket: Ticket, actor: str, kind: EventKind, **values) -> None:
+    session.add(TicketEvent(ticket_id=ticket.id, actor=actor, kind=kind, **values))
+
+
+def create_ticket(
+    session: Session,
+    *,
+    data: NewTicket,
+    route: Route,
+    org: Organisation,
+    actor: str,
+    now: datetime | None = None,
+) -> Ticket:
+    """Store a new, routed ticket; the caller commits."""
+    now = now or utcnow()
+    number = _allocate_number(session, now.year)  # first: take the write lock before reading
+    reporter = find_or_create_employee(
+        session, reporter=data.reporter, municipality=data.municipality
+    )
+    priority = org.priority(data.impact, data.urgency)
+    if data.type in URGENT_TYPES and priority in ("P3", "P4"):
+        priority = "P2"  # security incidents and data breaches are never routine
+    ticket = Ticket(
+        reference=format_reference(now.year, number),
+        year=now.year,
+        number=number,
+        municipality=data.municipality,
+        reporter_id=reporter.id,
+        type=data.type,
+        application=data.application,
+        title=mask_personal_data(data.title),
+        description=mask_personal_data(data.description),
+        conversation=mask_personal_data(data.conversation),
+        impact=data.impact,
+        urgency=data.urgency,
+        priority=priority,
+        destination=route.destination,
+        routed_how=route.how,
+        route_confidence=route.confidence,
+        route_alternatives=list(route.alternatives),
+        route_reasons=list(route.reasons),
+        needs_review=route.needs_review,
+        status=Status.routed,
+        sla_due_at=due_at(now, org.sla.targets_hours[priority], org.sla),
+        notify_deadline_at=_notify_deadline(data, now),
+        outage_id=_open_outage_for(session, data.application, data.municipality),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    _event(session, ticket, actor, EventKind.created, new_value=ticket.reference)
+    _event(
+        session,
+        ticket,
+        actor,
+        EventKind.routed,
+        field="destination",
+        new_value=route.destination,
+        note=f"via {ROUTED_HOW_LABELS[route.how]}, zekerheid {route.confidence:.0%}",
+    )
+    _event(
+        session,
+        ticket,
+        actor,
+        EventKind.status,
+        field="status",
+        old_value=Status.new,
+        new_value=Status.routed,
+    )
+    return ticket
+
+
+def _open_outage_for(session: Session, application: str | None, municipality: str) -> int | None:
+    if application is None:
+        return None
+    hits = current_outages(session, application=application, municipality=municipality)
+    return hits[0].id if hits else None
+
+
+def get_ticket(session: Session, reference: str) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.reference == reference.upper())).first()
+    if ticket is None:
+        raise TicketNotFound(reference)
+    return ticket
+
+
+def list_tickets(
+    session: Session,
+    *,
+    municipality: str | None = None,
+    status: Status | None = None,
+    destination: str | None = None,
+    reporter_email: str | None = None,
+    open_only: bool = False,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Ticket], int]:
+    """A page of tickets, newest first, and the total that match."""
+    query = select(Ticket)
+    if municipality:
+        query = query.where(Ticket.municipality == municipality)
+    if status:
+        query = query.where(Ticket.status == status)
+    if open_only:
+        query = query.where(col(Ticket.status).in_(list(OPEN_STATUSES)))
+    if destination:
+        query = query.where(Ticket.destination == destination)
+    if reporter_email:
+        query = query.join(Employee, Employee.id == Ticket.reporter_id).where(
+            Employee.email == reporter_email.lower()
+        )
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(
+            or_(
+                col(Ticket.reference).ilike(pattern),
+                col(Ticket.title).ilike(pattern),
+                col(Ticket.description).ilike(pattern),
+            )
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = session.exec(
+        query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(page), total
+
+
+def change_status(
+    session: Session,
+    *,
+    reference: str,
+    status: Status,
+    actor: str,
+    note: str | None = None,
+) -> Ticket:
+    ticket = get_ticket(session, reference)
+    check_transition(ticket.reference, ticket.status, status)
+    now = utcnow()
+    old = ticket.status
+    ticket.status = status
+    ticket.updated_at = now
+    if status not in {Status.routed, Status.withdrawn} and ticket.first_response_at is None:
+        ticket.first_response_at = now
+    if status == Status.resolved:
+        ticket.resolved_at = now
+    elif status in {Status.closed, Status.withdrawn}:
+        ticket.closed_at = now
+    elif status == Status.reopened:
+        ticket.resolved_at = None
+    session.add(ticket)
+    _event(
+        session,
+        ticket,
+        actor,
+        EventKind.status,
+        field="status",
+        old_value=old,
+        new_value=status,
+        note=mask_personal_data(note),
+    )
+    return ticket
+
+
+def reassign(
+    session: Session,
+    *,
+    reference: str,
+    destination: str,
+    actor: str,
+    reason: str | None,
+    org: Organisation,
+) -> Ticket:
+    """Send a ticket elsewhere; a staff reassignment is a labelled example for retraining."""
+    if destination not in org.destination_keys():
+        raise UnknownDestination(f"unknown destination '{destination}'")
+    ticket = get_ticket(session, reference)
+    if destination == ticket.destination:
+        return ticket
+    reason = mask_personal_data(reason)
+    session.add(
+        RouteCorrection(
+            ticket_id=ticket.id,
+            municipality=ticket.municipality,
+            application=ticket.application,
+            text=f"{ticket.title}\n{ticket.description}",
+            from_destination=ticket.destination,
+            to_destination=destination,
+            from_how=ticket.routed_how,
+            actor=actor,
+            reason=reason,
+        )
+    )
+    _event(
+        session,
+        ticket,
+        actor,
+        EventKind.reassigned,
+        field="destination",
+        old_value=ticket.destination,
+        new_value=destination,
+        note=reason,
+    )
+    ticket.destination = destination
+    ticket.routed_how = RoutedHow.staff
+    ticket.route_confidence = 1.0
+    ticket.needs_review = False
+    ticket.updated_at = utcnow()
+    session.add(ticket)
+    return ticket
+
+
+def add_comment(
+    session: Session,
+    *,
+    reference: str,
+    author: str,
+    text: str,
+    to_reporter: bool,
+) -> Comment:
+    ticket = get_ticket(session, reference)
+    comment = Comment(
+        ticket_id=ticket.id, author=author, text=mask_personal_data(text), to_reporter=to_reporter
+    )
+    session.add(comment)
+    if to_reporter and ticket.first_response_at is None:
+        ticket.first_response_at = utcnow()
+        session.add(ticket)
+    _event(
+        session,
+        ticket,
+        author,
+        EventKind.comment,
+        field="to_reporter" if to_reporter else "internal",
+        new_value=comment.text,
+    )
+    session.flush()
+    return comment
+
+
+def ticket_events(session: Session, ticket: Ticket) -> list[TicketEvent]:
+    return list(
+        session.exec(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(col(TicketEvent.id))
+        ).all()
+    )
+
+
+def ticket_comments(session: Session, ticket: Ticket) -> list[Comment]:
+    return list(
+        session.exec(
+            select(Comment).where(Comment.ticket_id == ticket.id).order_by(col(Comment.id))
+        ).all()
+    )
+
+
+def reporter_of(session: Session, ticket: Ticket) -> Employee:
+    return session.get(Employee, ticket.reporter_id)

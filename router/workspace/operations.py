@@ -1,0 +1,236 @@
+"""What staff do to tickets, always inside their scope; the store writes the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from router.domain.errors import InvalidInput
+from router.domain.lifecycle import TRANSITIONS
+from router.domain.masking import mask_personal_data
+from router.domain.org import Organisation
+from router.domain.vocabulary import EventKind, Status
+from router.store import tickets as store
+from router.store.queues import Scope, ticket_in_scope, tickets_in_scope
+from router.store.tables import Ticket, TicketEvent, utcnow
+
+ACCEPTED = "Suggestie van de router overgenomen"
+# These need more than a click: a supplier reference, a resolution note, or a reason.
+NEEDS_FORM = frozenset({Status.forwarded, Status.resolved, Status.reopened})
+
+
+class FormError(InvalidInput):
+    """Input a staff member must correct; the message is shown to them (Dutch)."""
+
+
+@dataclass
+class BulkResult:
+    done: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _required(value: str | None, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise FormError(message)
+    return value
+
+
+def accept_suggestion(
+    session: Session, *, scope: Scope, reference: str, destination: str, org: Organisation
+) -> Ticket:
+    """One click: take one of the router's suggestions (recorded as a correction)."""
+    ticket = ticket_in_scope(session, scope, reference)
+    if destination not in {a.get("destination") for a in ticket.route_alternatives}:
+        raise FormError("Dat is geen suggestie van de router; kies een bestemming met een reden.")
+    if destination == ticket.destination:
+        return _confirm_route(session, ticket, scope.username)
+    return store.reassign(
+        session,
+        reference=ticket.reference,
+        destination=destination,
+        actor=scope.username,
+        reason=ACCEPTED,
+        org=org,
+    )
+
+
+def _confirm_route(session: Session, ticket: Ticket, actor: str) -> Ticket:
+    """The triage destination was right after all: off the queue, with an audit event."""
+    ticket.needs_review = False
+    ticket.updated_at = utcnow()
+    session.add(ticket)
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            actor=actor,
+            kind=EventKind.reviewed,
+            field="destination",
+            new_value=ticket.destination,
+            note=ACCEPTED,
+        )
+    )
+    return ticket
+
+
+def reassign(
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    destination: str,
+    reason: str | None,
+    org: Organisation,
+) -> Ticket:
+    reason = _required(reason, "Geef een korte reden waarom deze bestemming beter is.")
+    ticket = ticket_in_scope(session, scope, reference)
+    if destination == ticket.destination:
+        if ticket.needs_review:
+            return _confirm_route(session, ticket, scope.username)
+        raise FormError("De melding staat al bij deze bestemming.")
+    return store.reassign(
+        session,
+        reference=ticket.reference,
+        destination=destination,
+        actor=scope.username,
+        reason=reason,
+        org=org,
+    )
+
+
+def set_status(
+    session: Session, *, scope: Scope, reference: str, status: Status, note: str | None
+) -> Ticket:
+    if status in NEEDS_FORM:
+        raise FormError("Gebruik hiervoor het eigen formulier (doorzetten, oplossen, heropenen).")
+    ticket = ticket_in_scope(session, scope, reference)
+    return store.change_status(
+        session, reference=ticket.reference, status=status, actor=scope.username, note=note
+    )
+
+
+def mark_forwarded(
+    session: Session, *, scope: Scope, reference: str, supplier_reference: str, note: str | None
+) -> Ticket:
+    """Record that the ticket went to the supplier, under the supplier's own reference."""
+    supplier_reference = _required(supplier_reference, "Vul de referentie van de leverancier in.")
+    ticket = ticket_in_scope(session, scope, reference)
+    if ticket.status != Status.forwarded:
+        store.change_status(
+            session,
+            reference=ticket.reference,
+            status=Status.forwarded,
+            actor=scope.username,
+            note=note,
+        )
+    old = ticket.supplier_reference
+    ticket.supplier_reference = mask_personal_data(supplier_reference)[:100]
+    session.add(ticket)
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            actor=scope.username,
+            kind=EventKind.forwarded,
+            field="supplier_reference",
+            old_value=old,
+            new_value=ticket.supplier_reference,
+        )
+    )
+    return ticket
+
+
+def comment(
+    session: Session, *, scope: Scope, reference: str, text: str | None, to_reporter: bool
+) -> None:
+    text = _required(text, "Een lege opmerking wordt niet opgeslagen.")
+    ticket = ticket_in_scope(session, scope, reference)
+    store.add_comment(
+        session,
+        reference=ticket.reference,
+        author=scope.username,
+        text=text,
+        to_reporter=to_reporter,
+    )
+
+
+def resolve(
+    session: Session, *, scope: Scope, reference: str, note: str | None, to_reporter: bool
+) -> Ticket:
+    note = _required(note, "Beschrijf kort de oplossing.")
+    ticket = ticket_in_scope(session, scope, reference)
+    store.change_status(
+        session,
+        reference=ticket.reference,
+        status=Status.resolved,
+        actor=scope.username,
+        note=note,
+    )
+    if to_reporter:
+        store.add_comment(
+            session,
+            reference=ticket.reference,
+            author=scope.username,
+            text=f"Opgelost: {note}",
+            to_reporter=True,
+        )
+    return ticket
+
+
+def reopen(session: Session, *, scope: Scope, reference: str, note: str | None) -> Ticket:
+    note = _required(note, "Geef een korte reden om de melding te heropenen.")
+    ticket = ticket_in_scope(session, scope, reference)
+    return store.change_status(
+        session,
+        reference=ticket.reference,
+        status=Status.reopened,
+        actor=scope.username,
+        note=note,
+    )
+
+
+def bulk_reassign(
+    session: Session,
+    *,
+    scope: Scope,
+    references: list[str],
+    destination: str,
+    reason: str | None,
+    org: Organisation,
+) -> BulkResult:
+    reason = _required(reason, "Geef een korte reden voor het doorsturen.")
+    if destination not in org.destination_keys():
+        raise FormError("Kies een bestemming.")
+    result = BulkResult()
+    for ticket in tickets_in_scope(session, scope, references):
+        if ticket.destination == destination:
+            result.skipped.append(ticket.reference)
+            continue
+        store.reassign(
+            session,
+            reference=ticket.reference,
+            destination=destination,
+            actor=scope.username,
+            reason=reason,
+            org=org,
+        )
+        result.done.append(ticket.reference)
+    return result
+
+
+def bulk_close(session: Session, *, scope: Scope, references: list[str]) -> BulkResult:
+    """Close what the state machine lets close (resolved tickets); skip the rest."""
+    result = BulkResult()
+    for ticket in tickets_in_scope(session, scope, references):
+        if Status.closed not in TRANSITIONS[Status(ticket.status)]:
+            result.skipped.append(ticket.reference)
+            continue
+        store.change_status(
+            session,
+            reference=ticket.reference,
+            status=Status.closed,
+            actor=scope.username,
+            note="Gesloten bij de dagelijkse opschoning",
+        )
+        result.done.append(ticket.reference)
+    return result

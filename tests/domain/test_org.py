@@ -1,0 +1,121 @@
+"""The organisation file: the sample loads; every kind of mistake gets one clear message."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from router.domain.org import OrgFileError, load_organisation
+from tests.fixtures import SAMPLE_ORG
+
+
+def test_sample_holds_the_contract(org):
+    assert [m.key for m in org.municipalities] == ["DYK", "VHN", "PLW", "HRD"]
+    assert org.municipality("dijkstede") is None  # names and keys only; synonyms are NLU's job
+    assert org.municipality("dyk").name == "Gemeente Dijkstede"
+    key2bz = org.application("k2b")
+    assert key2bz.name == "Key2Burgerzaken"
+    assert key2bz.routes == {"DYK": "centric", "VHN": "centric"}
+    assert org.application("ibz").routes == {"PLW": "pinkroccade", "HRD": "pinkroccade"}
+    assert org.destination_name("pinkroccade") == "PinkRoccade Local Government"
+    assert org.priority("high", "high") == "P1"
+    assert org.priority("low", "low") == "P4"
+    assert org.sla.targets_hours == {"P1": 4, "P2": 9, "P3": 27, "P4": 45}
+
+
+def _write(tmp_path, mutate) -> str:
+    raw = yaml.safe_load(SAMPLE_ORG.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "org.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda r: r["applications"][0]["routes"].update(DYK="centrc"),
+            "applications[0] (Key2Burgerzaken).routes.DYK: unknown team or supplier 'centrc'",
+        ),
+        (
+            lambda r: r["applications"][0]["routes"].update(XYZ="centric"),
+            "unknown municipality 'XYZ'",
+        ),
+        (
+            lambda r: r["teams"].append({"key": "werkplek", "name": "Nog een werkplek"}),
+            "teams + suppliers: duplicate key 'werkplek'",
+        ),
+        (
+            lambda r: r["municipalities"][1].pop("email_domain"),
+            "municipalities.1.email_domain: missing field",
+        ),
+        (
+            lambda r: r["routing"].update(triage="helpdesk"),
+            "routing.triage: unknown team or supplier 'helpdesk'",
+        ),
+        (
+            lambda r: r["applications"][1]["synonyms"].append("k2b"),
+            "'k2b' is also used by Key2Burgerzaken",
+        ),
+        (
+            lambda r: r["municipalities"][0].update(colour="blue"),
+            "municipalities.0.colour: unknown field",
+        ),
+    ],
+)
+def test_each_mistake_names_file_place_and_problem(tmp_path, mutate, expected):
+    path = _write(tmp_path, mutate)
+    with pytest.raises(OrgFileError) as caught:
+        load_organisation(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+
+
+def test_duplicate_yaml_key_is_refused(tmp_path):
+    path = tmp_path / "org.yaml"
+    path.write_text(
+        SAMPLE_ORG.read_text(encoding="utf-8") + "\nname: Tweede naam\n", encoding="utf-8"
+    )
+    with pytest.raises(OrgFileError, match=r"duplicate key 'name'.*line"):
+        load_organisation(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(OrgFileError, match="file not found"):
+        load_organisation(tmp_path / "nowhere.yaml")
+
+
+def test_cli_check_exits_nonzero_with_the_message(tmp_path):
+    path = _write(tmp_path, lambda r: r["routing"].update(data_breach="fg"))
+    loket = [sys.executable, "-m", "router.cli"]
+    ok = subprocess.run([*loket, "org", "check", str(SAMPLE_ORG)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "4 municipalities" in ok.stdout
+    bad = subprocess.run([*loket, "org", "check", path], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "routing.data_breach: unknown team or supplier 'fg'" in bad.stderr
+
+
+def test_service_refuses_to_start_on_an_invalid_file(tmp_path):
+    path = _write(tmp_path, lambda r: r["suppliers"].pop())
+    env = {
+        "LOKET_SERVICE_TOKEN": "a-real-looking-token-123",
+        "LOKET_ORG_FILE": path,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "router.cli", "serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Refusing to start" in result.stderr
+    assert "unknown team or supplier 'kpn'" in result.stderr
