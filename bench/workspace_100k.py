@@ -32,7 +32,7 @@ from router.settings import Settings
 from router.store.engine import make_engine
 from router.store.migrate import upgrade
 from router.store.tables import Employee, ReferenceCounter, Ticket, TicketEvent
-from router.workspace.accounts import create_account
+from router.store.accounts import create_account
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get(

@@ -63,9 +63,9 @@ def import_history(
     map_: list[str] = typer.Option([], "--map", help="'Group name=destination-key', repeatable"),
 ) -> None:
     """Import a CSV of historical tickets as training examples (bad rows are counted, skipped)."""
-    from router.domain.masking import mask_personal_data
+
     from router.routing.history_import import read_csv
-    from router.store.tables import TrainingExample
+    from router.store import training
 
     settings, org, engine = _org_and_engine()
     label_map = _label_map(map_)
@@ -81,16 +81,8 @@ def import_history(
     if label_map and unknown:
         _fail(f"--map names unknown destinations: {', '.join(unknown)}")
     with Session(engine) as session:
-        for e in examples:
-            session.add(
-                TrainingExample(
-                    source=f"import:{csv_file.name}",
-                    text=mask_personal_data(e.text),
-                    municipality=e.municipality,
-                    destination=e.destination,
-                    at=e.at,
-                )
-            )
+        rows = (training.Labelled(e.text, e.municipality, e.destination, e.at) for e in examples)
+        training.add_imported(session, source=f"import:{csv_file.name}", examples=rows)
         session.commit()
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, default=str))
 

@@ -44,7 +44,7 @@ def create(
 ) -> None:
     """Create a staff account; the password is asked twice (or read from stdin)."""
     from router.domain.org import OrgFileError, load_organisation
-    from router.workspace.accounts import AccountError, create_account
+    from router.store.accounts import AccountError, create_account
 
     settings, engine = _open()
     try:
@@ -73,7 +73,7 @@ def create(
 @staff_app.command("password")
 def password(username: str) -> None:
     """Set a new password; the account's open sessions end."""
-    from router.workspace.accounts import AccountError, set_password
+    from router.store.accounts import AccountError, set_password
 
     _, engine = _open()
     try:
@@ -90,7 +90,7 @@ def password(username: str) -> None:
 @staff_app.command("deactivate")
 def deactivate(username: str) -> None:
     """Disable an account; its open sessions end at once."""
-    from router.workspace.accounts import AccountError, set_active
+    from router.store.accounts import AccountError, set_active
 
     _, engine = _open()
     try:
@@ -107,7 +107,7 @@ def deactivate(username: str) -> None:
 @staff_app.command("list")
 def list_() -> None:
     """List the accounts."""
-    from router.workspace.accounts import list_accounts
+    from router.store.accounts import list_accounts
 
     _, engine = _open()
     try:

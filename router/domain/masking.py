@@ -12,6 +12,13 @@ BSN_MASK = "[BSN]"
 # Nine digits, optionally grouped with dots or spaces (123456782, 1234.56.782, 123 456 782),
 # not part of a longer number.
 _BSN = re.compile(r"(?<![\d.])\d(?:[ .]?\d){8}(?![\d]|\.\d)")
+# Older BSNs are written with eight digits (the leading zero dropped). Eight digits are also a
+# phone number or a case number, so they count as a BSN only with a cue word just before them.
+_SHORT_BSN = re.compile(
+    r"(?P<cue>\b(?:bsn|burgerservicenummer|sofi-?nummer|sofinr)\b[^\d\n]{0,30})"
+    r"(?P<number>(?<![\d.])\d(?:[ .]?\d){7}(?![\d]|\.\d))",
+    re.IGNORECASE,
+)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b", re.IGNORECASE)
 
 
@@ -56,9 +63,15 @@ def _mask_bsn(match: re.Match[str]) -> str:
     return BSN_MASK if is_bsn(digits) else match.group(0)
 
 
+def _mask_short_bsn(match: re.Match[str]) -> str:
+    digits = "0" + re.sub(r"[ .]", "", match.group("number"))
+    return match.group("cue") + (BSN_MASK if is_bsn(digits) else match.group("number"))
+
+
 def mask_personal_data(text: str | None) -> str | None:
     """Return the text with every valid BSN and IBAN masked; other numbers stay as they are."""
     if not text:
         return text
     text = _IBAN.sub(_mask_iban, text)
-    return _BSN.sub(_mask_bsn, text)
+    text = _BSN.sub(_mask_bsn, text)
+    return _SHORT_BSN.sub(_mask_short_bsn, text)

@@ -14,6 +14,7 @@ from typing import Protocol
 from router.domain.org import Application, Organisation
 from router.domain.vocabulary import RoutedHow, TicketType
 from router.routing.recognise import ApplicationRecogniser
+from router.routing.textmodel import TextModel
 
 DEFAULT_THRESHOLD = 0.6  # for a model version that carries no threshold of its own
 DEFAULT_TARGET_PRECISION = 0.90  # share of automatic model routes that must be right
@@ -44,23 +45,10 @@ class Route:
     application: str | None = None  # recognised in the text when not given
 
 
-class Prediction(Protocol):
-    destination: str
-    confidence: float
-    top3: list[tuple[str, float]]
-    reasons: list[str]
-
-
-class TextModel(Protocol):
-    def predict(self, text: str, municipality: str | None) -> Prediction: ...
-
-
 class ModelSource(Protocol):
+    """Where the router gets the model version to use (the registry's live model)."""
+
     def current(self) -> TextModel | None: ...
-
-
-class Router(Protocol):
-    def route(self, request: RouteRequest) -> Route: ...
 
 
 class DecisionRouter:
@@ -117,7 +105,7 @@ class DecisionRouter:
         prediction = model.predict(request.text, request.municipality)
         threshold = self.threshold
         if threshold is None:
-            threshold = getattr(model, "route_threshold", None)
+            threshold = model.route_threshold
         if threshold is None:
             threshold = DEFAULT_THRESHOLD
         alternatives = [

@@ -11,12 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from router.domain.org import Organisation
 from router.routing.recognise import ApplicationRecogniser
 from router.routing.textmodel import Example
-from router.store.tables import RouteCorrection, TrainingExample
+from router.store import training
 
 CORRECTION_WEIGHT = 3.0  # a staff correction says more than a generated or imported example
 HALF_LIFE_DAYS = 90.0  # ...and a recent one more than an old one
@@ -96,13 +96,11 @@ def _nlu_examples(org: Organisation, nlu_dir: Path) -> Iterable[Example]:
 
 
 def imported_examples(session: Session) -> list[Example]:
-    rows = session.exec(select(TrainingExample)).all()
-    return [Example(r.text, r.municipality, r.destination, r.at) for r in rows]
+    return [Example(*row) for row in training.imported(session)]
 
 
 def correction_examples(session: Session) -> list[Example]:
-    rows = session.exec(select(RouteCorrection)).all()
-    return [Example(r.text, r.municipality, r.to_destination, r.at) for r in rows]
+    return [Example(*row) for row in training.corrections(session)]
 
 
 def correction_weight(at: datetime | None, now: datetime) -> float:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from router.domain.errors import NotFound
-from router.domain.masking import mask_personal_data
 from router.domain.vocabulary import OutageStatus
 from router.store.tables import BotResolution, Outage, utcnow
 
@@ -27,13 +26,20 @@ def open_outage(
     description: str = "",
 ) -> Outage:
     outage = Outage(
-        title=mask_personal_data(title),
+        title=title,
         application=application,
         municipalities=sorted(municipalities),
-        description=mask_personal_data(description),
+        description=description,
     )
     session.add(outage)
     session.flush()
+    return outage
+
+
+def get_outage(session: Session, outage_id: int) -> Outage:
+    outage = session.get(Outage, outage_id)
+    if outage is None:
+        raise OutageNotFound(outage_id)
     return outage
 
 
@@ -45,7 +51,7 @@ def update_outage(
         raise OutageNotFound(outage_id)
     now = utcnow()
     if description is not None:
-        outage.description = mask_personal_data(description)
+        outage.description = description
     if close and outage.status != OutageStatus.closed:
         outage.status, outage.closed_at = OutageStatus.closed, now
     outage.updated_at = now

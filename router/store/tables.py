@@ -1,12 +1,20 @@
-"""The ticket store's tables (SQLModel). Schema changes go through Alembic migrations."""
+"""The ticket store's tables (SQLModel). Schema changes go through Alembic migrations.
+
+Every free-text column is a MaskedText: a BSN or IBAN is masked on its way into the row, by
+whatever path it is written, and in the object that holds it.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
+from router.domain.masking import mask_personal_data
 from router.domain.vocabulary import OutageStatus, Status
 
 
@@ -31,7 +39,35 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-class Employee(SQLModel, table=True):
+class MaskedText(TypeDecorator):
+    """Free text that may hold citizens' data: stored with every BSN and IBAN masked."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> str | None:
+        return mask_personal_data(value)
+
+
+class Row(SQLModel):
+    """Base of every table: a MaskedText attribute is masked when set, so the object in hand
+    holds what its row holds."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _masked_columns(type(self)):
+            value = mask_personal_data(value)
+        super().__setattr__(name, value)
+
+
+@cache
+def _masked_columns(table_class: type) -> frozenset[str]:
+    table = getattr(table_class, "__table__", None)
+    if table is None:
+        return frozenset()
+    return frozenset(c.key for c in table.columns if isinstance(c.type, MaskedText))
+
+
+class Employee(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, max_length=254, unique=True)
     name: str | None = Field(default=None, max_length=200)
@@ -39,7 +75,7 @@ class Employee(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class ChannelIdentity(SQLModel, table=True):
+class ChannelIdentity(Row, table=True):
     """How an employee is known on a chat channel (rest, telegram, msteams)."""
 
     __table_args__ = (UniqueConstraint("channel", "sender_id"),)
@@ -50,14 +86,14 @@ class ChannelIdentity(SQLModel, table=True):
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class ReferenceCounter(SQLModel, table=True):
+class ReferenceCounter(Row, table=True):
     """The last ticket number handed out per calendar year."""
 
     year: int = Field(primary_key=True)
     last_number: int = 0
 
 
-class Ticket(SQLModel, table=True):
+class Ticket(Row, table=True):
     __table_args__ = (
         UniqueConstraint("year", "number"),
         Index("ix_ticket_status_destination", "status", "destination"),
@@ -77,9 +113,9 @@ class Ticket(SQLModel, table=True):
     reporter_id: int = Field(foreign_key="employee.id", index=True)
     type: str = Field(sa_type=String(24))  # a TicketType
     application: str | None = Field(default=None, max_length=100)
-    title: str = Field(max_length=200)
-    description: str
-    conversation: str | None = None
+    title: str = Field(max_length=200, sa_type=MaskedText(200))
+    description: str = Field(sa_type=MaskedText)
+    conversation: str | None = Field(default=None, sa_type=MaskedText)
     impact: str = Field(max_length=8)
     urgency: str = Field(max_length=8)
     priority: str = Field(max_length=2)
@@ -102,7 +138,7 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class TicketEvent(SQLModel, table=True):
+class TicketEvent(Row, table=True):
     """Append-only audit trail: every change to a ticket, who made it and when."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,37 +147,37 @@ class TicketEvent(SQLModel, table=True):
     actor: str = Field(max_length=200)
     kind: str = Field(max_length=32)  # an EventKind
     field: str | None = Field(default=None, max_length=64)
-    old_value: str | None = None
-    new_value: str | None = None
-    note: str | None = None
+    old_value: str | None = Field(default=None, sa_type=MaskedText)
+    new_value: str | None = Field(default=None, sa_type=MaskedText)
+    note: str | None = Field(default=None, sa_type=MaskedText)
 
 
-class Comment(SQLModel, table=True):
+class Comment(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     author: str = Field(max_length=200)
-    text: str
+    text: str = Field(sa_type=MaskedText)
     to_reporter: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class RouteCorrection(SQLModel, table=True):
+class RouteCorrection(Row, table=True):
     """A staff reassignment: a labelled example for the router's retraining."""
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     municipality: str = Field(max_length=8)
     application: str | None = Field(default=None, max_length=100)
-    text: str
+    text: str = Field(sa_type=MaskedText)
     from_destination: str = Field(max_length=64)
     to_destination: str = Field(max_length=64)
     from_how: str = Field(max_length=16)
     actor: str = Field(max_length=200)
-    reason: str | None = None
+    reason: str | None = Field(default=None, sa_type=MaskedText)
     at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
 
 
-class OutboxMessage(SQLModel, table=True):
+class OutboxMessage(Row, table=True):
     """A message leaving the building (supplier mail, webhook, chat push), sent at least once."""
 
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
@@ -158,7 +194,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class StaffAccount(SQLModel, table=True):
+class StaffAccount(Row, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True)
     password_hash: str = Field(max_length=255)
@@ -168,27 +204,27 @@ class StaffAccount(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class TrainingExample(SQLModel, table=True):
+class TrainingExample(Row, table=True):
     """A labelled ticket text for the router's text model (imported history, for example)."""
 
     __table_args__ = (Index("ix_trainingexample_source_at", "source", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=64)  # e.g. "import:topdesk-2025.csv"
-    text: str
+    text: str = Field(sa_type=MaskedText)
     municipality: str | None = Field(default=None, max_length=8)
     destination: str = Field(max_length=64)
     at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class Outage(SQLModel, table=True):
+class Outage(Row, table=True):
     """A known outage or major incident, announced to employees who ask."""
 
     __table_args__ = (Index("ix_outage_status_application", "status", "application"),)
     id: int | None = Field(default=None, primary_key=True)
     application: str | None = Field(default=None, max_length=100)  # None: general
-    title: str = Field(max_length=200)
-    description: str = ""
+    title: str = Field(max_length=200, sa_type=MaskedText(200))
+    description: str = Field(default="", sa_type=MaskedText)
     municipalities: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # []: all
     status: str = Field(default=OutageStatus.open, max_length=16)  # an OutageStatus
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -196,7 +232,7 @@ class Outage(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-class BotResolution(SQLModel, table=True):
+class BotResolution(Row, table=True):
     """A question the assistant answered without a ticket (no personal data: counts only)."""
 
     id: int | None = Field(default=None, primary_key=True)

@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 
 from router.domain.errors import InvalidInput, NotFound
 from router.domain.lifecycle import OPEN_STATUSES, check_transition
-from router.domain.masking import mask_personal_data
 from router.domain.org import Organisation
 from router.domain.sla import due_at
 from router.domain.vocabulary import ROUTED_HOW_LABELS, EventKind, RoutedHow, Status, TicketType
@@ -160,9 +159,9 @@ def create_ticket(
         reporter_id=reporter.id,
         type=data.type,
         application=data.application,
-        title=mask_personal_data(data.title),
-        description=mask_personal_data(data.description),
-        conversation=mask_personal_data(data.conversation),
+        title=data.title,
+        description=data.description,
+        conversation=data.conversation,
         impact=data.impact,
         urgency=data.urgency,
         priority=priority,
@@ -292,7 +291,7 @@ def change_status(
         field="status",
         old_value=old,
         new_value=status,
-        note=mask_personal_data(note),
+        note=note,
     )
     return ticket
 
@@ -312,7 +311,6 @@ def reassign(
     ticket = get_ticket(session, reference)
     if destination == ticket.destination:
         return ticket
-    reason = mask_personal_data(reason)
     session.add(
         RouteCorrection(
             ticket_id=ticket.id,
@@ -345,6 +343,35 @@ def reassign(
     return ticket
 
 
+def confirm_route(session: Session, *, reference: str, actor: str, note: str) -> Ticket:
+    """The destination was right after all: off the review queue, with an audit event."""
+    ticket = get_ticket(session, reference)
+    ticket.needs_review = False
+    ticket.updated_at = utcnow()
+    session.add(ticket)
+    _event(
+        session, ticket, actor, EventKind.reviewed, field="destination",
+        new_value=ticket.destination, note=note,
+    )  # fmt: skip
+    return ticket
+
+
+def set_supplier_reference(
+    session: Session, *, reference: str, supplier_reference: str, actor: str
+) -> Ticket:
+    """The supplier's own reference for a forwarded ticket (kept as given: a structured field)."""
+    ticket = get_ticket(session, reference)
+    old = ticket.supplier_reference
+    ticket.supplier_reference = supplier_reference[:100]
+    ticket.updated_at = utcnow()
+    session.add(ticket)
+    _event(
+        session, ticket, actor, EventKind.forwarded, field="supplier_reference",
+        old_value=old, new_value=ticket.supplier_reference,
+    )  # fmt: skip
+    return ticket
+
+
 def add_comment(
     session: Session,
     *,
@@ -354,9 +381,7 @@ def add_comment(
     to_reporter: bool,
 ) -> Comment:
     ticket = get_ticket(session, reference)
-    comment = Comment(
-        ticket_id=ticket.id, author=author, text=mask_personal_data(text), to_reporter=to_reporter
-    )
+    comment = Comment(ticket_id=ticket.id, author=author, text=text, to_reporter=to_reporter)
     session.add(comment)
     if to_reporter and ticket.first_response_at is None:
         ticket.first_response_at = utcnow()

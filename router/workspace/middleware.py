@@ -9,9 +9,8 @@ from aiohttp import web
 from sqlmodel import Session
 
 from router.domain.errors import Conflict, InvalidInput, LoketError, NotAllowed, NotFound
+from router.store.accounts import account_by_id, password_fingerprint
 from router.store.queues import Scope
-from router.store.tables import StaffAccount
-from router.workspace.accounts import password_fingerprint
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, SCOPE, SECRETS
 from router.workspace.security import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, new_seed
 from router.workspace.web import in_session, render
@@ -105,7 +104,7 @@ async def _signed_in(request: web.Request) -> Scope | None:
     account_id, fingerprint = found
 
     def load(session: Session) -> Scope | None:
-        account = session.get(StaffAccount, account_id)
+        account = account_by_id(session, account_id)
         if account is None or not account.active:
             return None
         if password_fingerprint(account) != fingerprint:

@@ -8,12 +8,11 @@ from sqlmodel import Session
 
 from router.domain.errors import InvalidInput
 from router.domain.lifecycle import TRANSITIONS
-from router.domain.masking import mask_personal_data
 from router.domain.org import Organisation
-from router.domain.vocabulary import EventKind, Status
+from router.domain.vocabulary import Status
 from router.store import tickets as store
 from router.store.queues import Scope, ticket_in_scope, tickets_in_scope
-from router.store.tables import Ticket, TicketEvent, utcnow
+from router.store.tables import Ticket
 
 ACCEPTED = "Suggestie van de router overgenomen"
 # These need more than a click: a supplier reference, a resolution note, or a reason.
@@ -45,7 +44,9 @@ def accept_suggestion(
     if destination not in {a.get("destination") for a in ticket.route_alternatives}:
         raise FormError("Dat is geen suggestie van de router; kies een bestemming met een reden.")
     if destination == ticket.destination:
-        return _confirm_route(session, ticket, scope.username)
+        return store.confirm_route(
+            session, reference=ticket.reference, actor=scope.username, note=ACCEPTED
+        )
     return store.reassign(
         session,
         reference=ticket.reference,
@@ -54,24 +55,6 @@ def accept_suggestion(
         reason=ACCEPTED,
         org=org,
     )
-
-
-def _confirm_route(session: Session, ticket: Ticket, actor: str) -> Ticket:
-    """The triage destination was right after all: off the queue, with an audit event."""
-    ticket.needs_review = False
-    ticket.updated_at = utcnow()
-    session.add(ticket)
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            actor=actor,
-            kind=EventKind.reviewed,
-            field="destination",
-            new_value=ticket.destination,
-            note=ACCEPTED,
-        )
-    )
-    return ticket
 
 
 def reassign(
@@ -87,7 +70,9 @@ def reassign(
     ticket = ticket_in_scope(session, scope, reference)
     if destination == ticket.destination:
         if ticket.needs_review:
-            return _confirm_route(session, ticket, scope.username)
+            return store.confirm_route(
+                session, reference=ticket.reference, actor=scope.username, note=ACCEPTED
+            )
         raise FormError("De melding staat al bij deze bestemming.")
     return store.reassign(
         session,
@@ -124,20 +109,12 @@ def mark_forwarded(
             actor=scope.username,
             note=note,
         )
-    old = ticket.supplier_reference
-    ticket.supplier_reference = mask_personal_data(supplier_reference)[:100]
-    session.add(ticket)
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            actor=scope.username,
-            kind=EventKind.forwarded,
-            field="supplier_reference",
-            old_value=old,
-            new_value=ticket.supplier_reference,
-        )
+    return store.set_supplier_reference(
+        session,
+        reference=ticket.reference,
+        supplier_reference=supplier_reference,
+        actor=scope.username,
     )
-    return ticket
 
 
 def comment(

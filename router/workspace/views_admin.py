@@ -8,8 +8,7 @@ from sqlmodel import Session
 
 from router.domain.vocabulary import Role
 from router.logs import pseudonym
-from router.store import outages, queues
-from router.workspace import accounts
+from router.store import accounts, outages, queues
 from router.workspace.forms import OK_MESSAGES, checked
 from router.workspace.middleware import Forbidden
 from router.workspace.operations import FormError

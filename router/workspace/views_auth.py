@@ -7,7 +7,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from router.logs import pseudonym
-from router.workspace.accounts import authenticate, password_fingerprint
+from router.store.accounts import authenticate, password_fingerprint
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS
 from router.workspace.middleware import set_cookie
 from router.workspace.security import SESSION_COOKIE, SESSION_HOURS, new_seed

@@ -9,9 +9,8 @@ from sqlmodel import Session
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.vocabulary import RoutedHow, Status
 from router.logs import pseudonym
-from router.store import queues
+from router.store import outages, queues
 from router.store import tickets as store
-from router.store.tables import Outage
 from router.workspace import operations
 from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
 from router.workspace.views_queues import _destinations
@@ -32,7 +31,7 @@ async def ticket_page(request: web.Request) -> web.Response:
             reporter=store.reporter_of(session, ticket),
             events=store.ticket_events(session, ticket),
             comments=store.ticket_comments(session, ticket),
-            outage=session.get(Outage, ticket.outage_id) if ticket.outage_id else None,
+            outage=outages.get_outage(session, ticket.outage_id) if ticket.outage_id else None,
         )
 
     data = await in_session(request, load)

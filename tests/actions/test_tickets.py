@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -107,7 +107,7 @@ async def test_create_data_breach_ticket_has_the_deadline_from_discovery(router)
                         "WHERE reference = ?", message["reference"])
     assert row[:2] == ("data_breach", "privacy") and "Aantal betrokkenen: ongeveer 250" in row[2]
     stored = datetime.fromisoformat(str(row[3]))
-    assert stored.replace(tzinfo=stored.tzinfo or timezone.utc) == deadline
+    assert stored.replace(tzinfo=stored.tzinfo or UTC) == deadline
 
 
 async def test_create_security_and_callback_tickets(router):

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from router.domain.vocabulary import Role, RoutedHow, TicketType
 from router.routing.decision import Route
 from router.store import tickets as store
-from router.workspace.accounts import create_account
+from router.store.accounts import create_account
 from tests.fixtures import SAMPLE_ORG, TEST_TOKEN
 
 SECRET = "test-workspace-secret-key-0123456789abcdef"

@@ -10,8 +10,8 @@ import pytest
 import redis.asyncio as aioredis
 from sqlmodel import Session, select
 
+from router.store.accounts import set_active, set_password
 from router.store.tables import StaffAccount
-from router.workspace.accounts import set_active, set_password
 from router.workspace.limiter import SignInLimiter
 from tests.fixtures import SAMPLE_ORG, TEST_TOKEN
 from tests.workspace.conftest import CSRF, PASSWORD, csrf_token, post_form, sign_in

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from router.cli.staff_commands import staff_app
-from router.workspace.accounts import authenticate, find_account
+from router.store.accounts import authenticate, find_account
 from router.workspace.security import WorkspaceConfigError, load_secrets
 from tests.workspace.conftest import SAMPLE_ORG
 

@@ -72,6 +72,10 @@ def create_account(
     return account
 
 
+def account_by_id(session: Session, account_id: int) -> StaffAccount | None:
+    return session.get(StaffAccount, account_id)
+
+
 def find_account(session: Session, username: str) -> StaffAccount | None:
     return session.exec(
         select(StaffAccount).where(StaffAccount.username == username.strip().lower())

@@ -1,0 +1,174 @@
+"""No BSN or IBAN reaches a row, whichever store function (or plain SQL) writes the text."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select, update
+from sqlmodel import SQLModel
+
+from router.domain.masking import is_bsn
+from router.domain.vocabulary import RoutedHow, Status, TicketType
+from router.routing.decision import Route
+from router.store import accounts, outages, queues, self_service, training
+from router.store import tickets as store
+from router.store.tables import Comment, Outage, Ticket
+
+BSN = "123456782"  # passes the 11-test
+BSN_GROUPED = "1234.56.782"
+BSN_EIGHT = "12345672"  # an older BSN, leading zero dropped: masked only after a cue word
+IBAN = "NL91 ABNA 0417 1643 00"
+CITIZEN = f"burger BSN {BSN_GROUPED}, rekening {IBAN}, oud bsn {BSN_EIGHT}, ook {BSN}"
+
+# Every public function of the store's modules, each either exercised below as a writer or
+# named as one that writes no free text. A new store function fails this test until it is
+# placed in one of the two.
+WRITERS = {
+    "tickets.create_ticket", "tickets.change_status", "tickets.reassign",
+    "tickets.confirm_route", "tickets.set_supplier_reference", "tickets.add_comment",
+    "tickets.find_or_create_employee", "outages.open_outage", "outages.update_outage",
+    "outages.record_bot_resolution", "self_service.withdraw", "training.add_imported",
+    "accounts.create_account", "accounts.authenticate", "accounts.set_password",
+    "accounts.set_active",
+}  # fmt: skip
+NO_FREE_TEXT = {
+    "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
+    "tickets.ticket_events", "tickets.ticket_comments", "tickets.reporter_of",
+    "outages.get_outage", "outages.current_outages", "self_service.find_employee",
+    "self_service.own_ticket", "self_service.own_tickets", "self_service.comments_to_reporter",
+    "training.imported", "training.corrections", "accounts.hash_password",
+    "accounts.password_fingerprint", "accounts.account_by_id", "accounts.find_account",
+    "accounts.list_accounts", "queues.scoped", "queues.ticket_in_scope", "queues.queue",
+    "queues.export", "queues.triage_queue", "queues.tickets_in_scope",
+    "queues.outages_in_scope", "queues.hits",
+}  # fmt: skip
+MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
+MODULES |= {"training": training, "accounts": accounts, "queues": queues}
+
+
+def test_every_public_store_function_is_accounted_for():
+    public = {
+        f"{name}.{fn}"
+        for name, module in MODULES.items()
+        for fn, obj in vars(module).items()
+        if inspect.isfunction(obj) and obj.__module__ == module.__name__ and not fn.startswith("_")
+    }
+    assert public == WRITERS | NO_FREE_TEXT
+
+
+def _write_through_every_store_function(session, org) -> None:
+    reporter = store.Reporter(channel="rest", sender_id="s-1", email="anna@dijkstede.nl")
+    data = store.NewTicket(
+        municipality="DYK",
+        reporter=reporter,
+        type=TicketType.data_breach,
+        title=f"brief met {CITIZEN}",
+        description=f"verkeerd verstuurd: {CITIZEN}",
+        conversation=f"medewerker: {CITIZEN}",
+        impact="low",
+        urgency="medium",
+        discovered_at=datetime(2026, 11, 30, 8, 0, tzinfo=UTC),
+    )
+    route = Route("privacy", RoutedHow.rule, 1.0)
+    ref = store.create_ticket(session, data=data, route=route, org=org, actor="bot").reference
+    store.change_status(
+        session, reference=ref, status=Status.waiting, actor="sd", note=f"wacht: {CITIZEN}"
+    )
+    store.add_comment(session, reference=ref, author="sd", text=CITIZEN, to_reporter=True)
+    store.add_comment(session, reference=ref, author="sd", text=CITIZEN, to_reporter=False)
+    store.confirm_route(session, reference=ref, actor="sd", note=f"klopt, {CITIZEN}")
+    store.reassign(
+        session, reference=ref, destination="werkplek", actor="sd", reason=CITIZEN, org=org
+    )
+    store.set_supplier_reference(
+        session, reference=ref, supplier_reference="INC-2026-0042", actor="sd"
+    )
+    employee = store.find_or_create_employee(session, reporter=reporter, municipality="DYK")
+    second = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
+    self_service.withdraw(session, employee=employee, reference=second.reference, reason=CITIZEN)
+    outage = outages.open_outage(
+        session,
+        title=f"storing {CITIZEN}",
+        application=None,
+        municipalities=[],
+        description=CITIZEN,
+    )
+    outages.update_outage(session, outage_id=outage.id, description=f"update {CITIZEN}")
+    outages.record_bot_resolution(
+        session, topic="wachtwoord", channel="rest", municipality="DYK", helped=True
+    )
+    training.add_imported(
+        session,
+        source="import:test.csv",
+        examples=[training.Labelled(f"oud ticket {CITIZEN}", "DYK", "werkplek", None)],
+    )
+    account = accounts.create_account(
+        session, username="sd.jan", password="lang genoeg wachtwoord", role="servicedesk",
+        municipality=None, org=org,
+    )  # fmt: skip
+    accounts.set_password(session, username=account.username, password="ander lang wachtwoord")
+    accounts.set_active(session, username=account.username, active=True)
+    accounts.authenticate(session, username=account.username, password="ander lang wachtwoord")
+    session.commit()
+
+
+def _every_text_in_the_store(session) -> str:
+    """Every text and JSON value of every row (a password hash is no text: it is left out)."""
+    values = []
+    for table in SQLModel.metadata.sorted_tables:
+        columns = [c for c in table.columns if c.name != "password_hash"]
+        for row in session.connection().execute(select(*columns)):
+            values.extend(json.dumps(v) if isinstance(v, list | dict) else v for v in row)
+    return "\n".join(v for v in values if isinstance(v, str))
+
+
+def _citizen_numbers(stored: str) -> list[str]:
+    """What looks like a BSN (11-test, 8 or 9 digits) or holds the IBAN's bank and number."""
+    found = [
+        digits
+        for raw in re.findall(r"\d(?:[ .]?\d){7,8}", stored)
+        if is_bsn((digits := re.sub(r"[ .]", "", raw)).zfill(9))
+    ]
+    return found + [part for part in ("ABNA", "0417", "1643") if part in stored]
+
+
+def test_no_bsn_or_iban_reaches_any_row(session, org):
+    _write_through_every_store_function(session, org)
+    stored = _every_text_in_the_store(session)
+    assert "[BSN]" in stored and "**43 00" in stored  # the texts did arrive, masked
+    assert _citizen_numbers(stored) == []
+
+
+def test_plain_sql_writes_are_masked_too(session, org):
+    """A write that bypasses the store's functions (a bulk insert, an update) is masked too."""
+    session.execute(insert(Outage).values(title=f"bulk {CITIZEN}", description=CITIZEN))
+    session.execute(update(Outage).values(description=f"bijgewerkt {CITIZEN}"))
+    session.commit()
+    stored = _every_text_in_the_store(session)
+    assert "bulk burger BSN [BSN]" in stored and "bijgewerkt" in stored
+    assert _citizen_numbers(stored) == []
+
+
+def test_the_object_in_hand_is_masked_like_its_row(session, org):
+    """What the API answers right after a write is what the row holds, not the raw text."""
+    outage = outages.open_outage(session, title="x", application=None, municipalities=[])
+    outage.description = CITIZEN
+    comment = Comment(ticket_id=0, author="sd", text=CITIZEN)
+    assert BSN not in outage.description and "ABNA" not in outage.description
+    assert comment.text.startswith("burger BSN [BSN], rekening **** **** **** **43 00")
+    assert Ticket(title=f"t {BSN}").title == "t [BSN]"
+
+
+def test_structured_fields_and_phone_numbers_keep_their_value(session, org):
+    """Masking is for free text: a supplier's reference and a phone number stay readable."""
+    _write_through_every_store_function(session, org)
+    stored = _every_text_in_the_store(session)
+    assert "INC-2026-0042" in stored
+    outages.open_outage(
+        session, title="bel 06 12345678 of 12345672", application=None, municipalities=[]
+    )
+    session.commit()
+    assert "bel 06 12345678 of 12345672" in _every_text_in_the_store(session)
