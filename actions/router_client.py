@@ -85,7 +85,8 @@ class RouterClient:
         self, application: str | None = None, municipality: str | None = None
     ) -> list[dict[str, Any]]:
         """`GET /api/outages`: open known outages, optionally for one application/municipality."""
-        params = {k: v for k, v in (("application", application), ("municipality", municipality)) if v}
+        wanted = (("application", application), ("municipality", municipality))
+        params = {k: v for k, v in wanted if v}
         found = await self._request("GET", "/api/outages", expected_status=200, params=params)
         return list(found.get("outages") or [])
 
