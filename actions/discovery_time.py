@@ -42,7 +42,7 @@ _PART = re.compile(r"(ochtend|morgen|middag|avond|nacht)")
 
 def discovered_at(answer: str, now: datetime | None = None) -> datetime | None:
     """The moment the answer names, as an aware datetime not after `now`; None if unclear."""
-    now = (now or datetime.now(timezone.utc)).astimezone(TIMEZONE)  # noqa: UP017 - Python 3.10
+    now = (now or datetime.now(timezone.utc)).astimezone(TIMEZONE)
     text = " ".join(answer.casefold().split())
     ago = _ago(text)
     if ago is not None:
@@ -101,6 +101,7 @@ def _day(text: str, now: datetime):
 
 
 def _clock(text: str) -> time | None:
+    hour: int | None
     if found := _CLOCK.search(text):
         hour, minute = int(found.group(1)), int(found.group(2))
         return time(hour, minute) if hour < 24 and minute < 60 else None

@@ -123,7 +123,7 @@ class RouterClient:
                 except ValueError:
                     payload = None
         # Python 3.10 (Rasa's): asyncio.TimeoutError is not yet the builtin TimeoutError.
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # noqa: UP041
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise RouterUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
         if status == expected_status and isinstance(payload, dict):

@@ -77,7 +77,7 @@ async def evaluate(model: Path, examples: list[tuple[str, str, set[str]]]) -> di
 
     agent = Agent.load(str(model))
     gold, guess, errors = [], [], []
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for text, intent, apps in examples:
         got_intent, got_apps = predicted(await agent.parse_message(text))
         gold.append(intent)
