@@ -14,7 +14,7 @@ report, and the privacy officer sees the employee's own words in the ticket.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from actions.wording import TIMEZONE
 
@@ -86,7 +86,7 @@ def _ago(text: str) -> timedelta | None:
     return timedelta(minutes=n) if unit.startswith("minu") else timedelta(hours=n)
 
 
-def _day(text: str, now: datetime):
+def _day(text: str, now: datetime) -> date | None:
     if _TODAY.search(text):
         return now.date()
     yesterday = _YESTERDAY.search(text)
