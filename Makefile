@@ -3,7 +3,7 @@
 # database schema, a trained Rasa model) and skips what is already there.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test test-service test-assistant test-actions chat train db nlu-eval bench clean
+.PHONY: help run test lint test-service test-assistant test-actions chat train db nlu-eval bench clean
 
 # uv downloads Python on a normal machine; where pyenv already holds the versions we use them.
 PYENV_ROOT ?= $(HOME)/.pyenv
@@ -27,6 +27,7 @@ RASA_DATA := $(shell find data -name '*.yml' -not -path $(CATALOGUE) 2>/dev/null
 help:
 	@echo "make run    start the whole stack (installs what is missing)"
 	@echo "make test   run every test (installs what is missing)"
+	@echo "make lint   ruff over all the Python, mypy over router/, actions/ and bot/"
 	@echo "make chat   chat with the running bot in this terminal"
 	@echo "make nlu-eval / make bench   NLU figures on the held-out file / all benchmarks"
 
@@ -79,6 +80,14 @@ chat: $(ASSISTANT)
 	bot/.venv/bin/python bot/chat.py $(if $(CHAT_EMAIL),--email $(CHAT_EMAIL))
 
 test: test-service test-assistant test-actions
+
+# ruff from the service env, with the Python version of each file's environment (pyproject.toml:
+# per-file-target-version); mypy in each environment, so that it sees that environment's Python
+# and libraries (Rasa only imports in bot/.venv). One config for both: [tool.mypy] in pyproject.toml.
+lint: $(SERVICE) $(ASSISTANT)
+	.venv/bin/ruff check router actions bot tests bench scripts
+	bot/.venv/bin/mypy --config-file pyproject.toml actions bot
+	.venv/bin/mypy --config-file pyproject.toml router
 
 # Browser tests drive Debian's chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium

@@ -14,7 +14,7 @@ report, and the privacy officer sees the employee's own words in the ticket.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from actions.wording import TIMEZONE
 
@@ -42,7 +42,7 @@ _PART = re.compile(r"(ochtend|morgen|middag|avond|nacht)")
 
 def discovered_at(answer: str, now: datetime | None = None) -> datetime | None:
     """The moment the answer names, as an aware datetime not after `now`; None if unclear."""
-    now = (now or datetime.now(timezone.utc)).astimezone(TIMEZONE)  # noqa: UP017 - Python 3.10
+    now = (now or datetime.now(timezone.utc)).astimezone(TIMEZONE)
     text = " ".join(answer.casefold().split())
     ago = _ago(text)
     if ago is not None:
@@ -86,7 +86,7 @@ def _ago(text: str) -> timedelta | None:
     return timedelta(minutes=n) if unit.startswith("minu") else timedelta(hours=n)
 
 
-def _day(text: str, now: datetime):
+def _day(text: str, now: datetime) -> date | None:
     if _TODAY.search(text):
         return now.date()
     yesterday = _YESTERDAY.search(text)
@@ -101,6 +101,7 @@ def _day(text: str, now: datetime):
 
 
 def _clock(text: str) -> time | None:
+    hour: int | None
     if found := _CLOCK.search(text):
         hour, minute = int(found.group(1)), int(found.group(2))
         return time(hour, minute) if hour < 24 and minute < 60 else None

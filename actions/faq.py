@@ -46,7 +46,9 @@ async def record_resolution(tracker: Tracker, catalogue: CatalogueCache, helped:
     municipality = tracker.get_slot("municipality")
     try:
         if not municipality and employee_email(tracker):
-            municipality = municipality_of_email(employee_email(tracker), await catalogue.get(client))
+            municipality = municipality_of_email(
+                employee_email(tracker), await catalogue.get(client)
+            )
         await client.record_bot_resolution(
             topic=tracker.get_slot("faq_topic") or DEFAULT_TOPIC,
             channel=channel(tracker),

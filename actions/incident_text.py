@@ -99,8 +99,8 @@ _AFFECTED_LOW = _phrases(
     "just me", "me",
 )  # fmt: skip
 _URGENCY_LOW = _phrases(
-    "kan wachten", "kan wel wachten", "even wachten", "mag wachten", "geen haast", "niet dringend", "niet zo dringend",
-    "niet urgent", "heeft geen haast", "can wait", "no rush", "not urgent",
+    "kan wachten", "kan wel wachten", "even wachten", "mag wachten", "geen haast", "niet dringend",
+    "niet zo dringend", "niet urgent", "heeft geen haast", "can wait", "no rush", "not urgent",
 )  # fmt: skip
 _URGENCY_HIGH = _phrases(
     "niet werken", "niet verder", "kan niks", "kan niets", "staan te wachten", "wachten",

@@ -85,7 +85,8 @@ class RouterClient:
         self, application: str | None = None, municipality: str | None = None
     ) -> list[dict[str, Any]]:
         """`GET /api/outages`: open known outages, optionally for one application/municipality."""
-        params = {k: v for k, v in (("application", application), ("municipality", municipality)) if v}
+        wanted = (("application", application), ("municipality", municipality))
+        params = {k: v for k, v in wanted if v}
         found = await self._request("GET", "/api/outages", expected_status=200, params=params)
         return list(found.get("outages") or [])
 
@@ -122,7 +123,7 @@ class RouterClient:
                 except ValueError:
                     payload = None
         # Python 3.10 (Rasa's): asyncio.TimeoutError is not yet the builtin TimeoutError.
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # noqa: UP041
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise RouterUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
         if status == expected_status and isinstance(payload, dict):

@@ -340,7 +340,9 @@ def summary_lines(tracker: Tracker) -> str:
         AFFECTED_WORDS[lang].get(tracker.get_slot("affected") or "", "-"),
         URGENCY_WORDS[lang].get(tracker.get_slot("urgency") or "", "-"),
     )
-    return "\n".join(f"- {label}: {value}" for label, value in zip(labels, values, strict=True) if value)
+    return "\n".join(
+        f"- {label}: {value}" for label, value in zip(labels, values, strict=True) if value
+    )
 
 
 class ActionAskConfirm(Action):

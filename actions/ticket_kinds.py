@@ -48,10 +48,14 @@ KIND_WORDS = {
     "en": {"incident": "Incident", "request": "Request", "question": "Question"},
 }
 AFFECTED_WORDS = {
-    "nl": {"low": "alleen jij", "medium": "je team of afdeling", "high": "meerdere afdelingen of iedereen"},
-    "en": {"low": "only you", "medium": "your team or department", "high": "several departments or everyone"},
+    "nl": {"low": "alleen jij", "medium": "je team of afdeling",
+           "high": "meerdere afdelingen of iedereen"},
+    "en": {"low": "only you", "medium": "your team or department",
+           "high": "several departments or everyone"},
 }  # fmt: skip
 URGENCY_WORDS = {
-    "nl": {"high": "je kunt niet verder werken", "medium": "lastig, maar je kunt verder", "low": "het kan wachten"},
-    "en": {"high": "you cannot work", "medium": "annoying, but you can carry on", "low": "it can wait"},
+    "nl": {"high": "je kunt niet verder werken", "medium": "lastig, maar je kunt verder",
+           "low": "het kan wachten"},
+    "en": {"high": "you cannot work", "medium": "annoying, but you can carry on",
+           "low": "it can wait"},
 }  # fmt: skip

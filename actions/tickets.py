@@ -96,7 +96,9 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
     }
 
 
-def _answer(dispatcher: CollectingDispatcher, kind: str, created: dict[str, Any], lang: str) -> None:
+def _answer(
+    dispatcher: CollectingDispatcher, kind: str, created: dict[str, Any], lang: str
+) -> None:
     destination = created.get("destination_name") or created.get("destination") or "de servicedesk"
     common = {
         "reference": created.get("reference"),
@@ -108,7 +110,9 @@ def _answer(dispatcher: CollectingDispatcher, kind: str, created: dict[str, Any]
         dispatcher.utter_message(response="utter_security_ticket_created", **common)
     elif kind == "breach":
         deadline = moment(created.get("notify_deadline_at"), lang)
-        dispatcher.utter_message(response="utter_breach_ticket_created", deadline=deadline, **common)
+        dispatcher.utter_message(
+            response="utter_breach_ticket_created", deadline=deadline, **common
+        )
     elif kind == "callback":
         dispatcher.utter_message(response="utter_callback_created", **common)
     else:

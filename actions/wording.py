@@ -48,10 +48,10 @@ def moment(iso: str | None, lang: str = "nl", now: datetime | None = None) -> st
         return "onbekend" if lang == "nl" else "unknown"
     at = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)  # noqa: UP017 - Python 3.10 (Rasa)
+        at = at.replace(tzinfo=timezone.utc)
     local = at.astimezone(TIMEZONE)
-    today = (now or datetime.now(timezone.utc))  # noqa: UP017 - Python 3.10 (Rasa)
-    today = today.astimezone(TIMEZONE).date()
+    current = now or datetime.now(timezone.utc)
+    today = current.astimezone(TIMEZONE).date()
     clock = local.strftime("%H:%M")
     if local.date() == today:
         return f"vandaag om {clock}" if lang == "nl" else f"today at {clock}"

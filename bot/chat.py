@@ -12,7 +12,7 @@ EXIT_WORDS = {"/stop", "/quit", "/exit"}
 
 
 def send(url: str, sender: str, message: str, email: str | None) -> list[dict]:
-    body = {"sender": sender, "message": message}
+    body: dict[str, object] = {"sender": sender, "message": message}
     if email:
         body["metadata"] = {"email": email}
     request = urllib.request.Request(  # noqa: S310 - the bot's own URL, http on loopback

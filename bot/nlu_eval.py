@@ -77,7 +77,7 @@ async def evaluate(model: Path, examples: list[tuple[str, str, set[str]]]) -> di
 
     agent = Agent.load(str(model))
     gold, guess, errors = [], [], []
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for text, intent, apps in examples:
         got_intent, got_apps = predicted(await agent.parse_message(text))
         gold.append(intent)
@@ -119,7 +119,9 @@ def main() -> int:
     for key in ("intent_accuracy", "intent_macro_f1", "fallback_rate", "application_precision",
                 "application_recall", "application_f1"):
         goal = GOALS.get(key)
-        mark = "" if goal is None else (f"  (goal >= {goal}: " + ("met)" if result[key] >= goal else "NOT met)"))
+        mark = ""
+        if goal is not None:
+            mark = f"  (goal >= {goal}: " + ("met)" if result[key] >= goal else "NOT met)")
         print(f"{key:<24} {result[key]:.3f}{mark}")
     return 0 if all(result[k] >= g for k, g in GOALS.items()) else 1
 

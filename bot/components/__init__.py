@@ -1,1 +1,4 @@
-"""Custom NLU components of the Loket pipeline (bot/config.yml), loaded by Rasa from the repo root."""
+"""Custom NLU components of the Loket pipeline (bot/config.yml).
+
+Rasa loads them from the repository root.
+"""

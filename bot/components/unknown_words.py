@@ -68,7 +68,8 @@ class UnknownWordsGuard(GraphComponent):
         words = {w.lower() for m in training_data.training_examples
                  for w in _WORD.findall(m.get(TEXT) or "")}  # fmt: skip
         words |= {w.lower() for table in training_data.lookup_tables
-                  for element in table.get("elements", []) for w in _WORD.findall(element)}  # fmt: skip
+                  for element in table.get("elements", [])
+                  for w in _WORD.findall(element)}  # fmt: skip
         with self._model_storage.write_to(self._resource) as directory:
             (directory / "words.json").write_text(json.dumps(sorted(words)), "utf-8")
         self._words, self._word_list = words, sorted(words)

@@ -58,7 +58,7 @@ def test_municipality_of_email():
 
 
 def test_moment_in_amsterdam_time():
-    now = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)  # noqa: UP017 - Python 3.10 (Rasa) has no datetime.UTC
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
     assert moment("2026-03-03T11:00:00Z", "nl", now) == "dinsdag 3 maart om 12:00"
     assert moment("2026-03-02T14:30:00+00:00", "nl", now) == "vandaag om 15:30"
     assert moment("2026-03-03T11:00:00Z", "en", now) == "Tuesday 3 March at 12:00"
