@@ -86,6 +86,7 @@ test: test-service test-assistant test-actions
 # and libraries (Rasa only imports in bot/.venv). One config for both: [tool.mypy] in pyproject.toml.
 lint: $(SERVICE) $(ASSISTANT)
 	.venv/bin/ruff check router actions bot tests bench scripts
+	.venv/bin/lint-imports
 	bot/.venv/bin/mypy --config-file pyproject.toml actions bot
 	.venv/bin/mypy --config-file pyproject.toml router
 

@@ -8,10 +8,11 @@ confidence threshold, the servicedesk triage queue with the model's suggestions 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from router.domain.org import Application, Organisation
+from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, TicketType
 from router.routing.recognise import ApplicationRecogniser
 from router.routing.textmodel import TextModel
@@ -32,17 +33,6 @@ class RouteRequest:
     municipality: str  # key, e.g. DYK
     application: str | None = None  # canonical name
     type: TicketType | None = None
-
-
-@dataclass(frozen=True)
-class Route:
-    destination: str
-    how: RoutedHow
-    confidence: float
-    alternatives: list[dict] = field(default_factory=list)
-    needs_review: bool = False
-    reasons: list[str] = field(default_factory=list)
-    application: str | None = None  # recognised in the text when not given
 
 
 class ModelSource(Protocol):

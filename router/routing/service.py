@@ -6,8 +6,9 @@ from typing import Any
 
 from router.domain.errors import InvalidInput
 from router.domain.org import Organisation
+from router.domain.route import Route
 from router.domain.vocabulary import TicketType
-from router.routing.decision import DecisionRouter, Route, RouteRequest
+from router.routing.decision import DecisionRouter, RouteRequest
 from router.routing.model_registry import LiveModel, ModelRegistry
 from router.settings import RouterSettings
 

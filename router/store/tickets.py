@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from router.domain.errors import InvalidInput, NotFound
 from router.domain.lifecycle import OPEN_STATUSES, check_transition
 from router.domain.org import Organisation
+from router.domain.route import Route
 from router.domain.sla import due_at
 from router.domain.vocabulary import ROUTED_HOW_LABELS, EventKind, RoutedHow, Status, TicketType
-from router.routing.decision import Route
 from router.store.outages import current_outages
 from router.store.tables import (
     ChannelIdentity,

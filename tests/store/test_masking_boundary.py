@@ -11,8 +11,8 @@ from sqlalchemy import insert, select, update
 from sqlmodel import SQLModel
 
 from router.domain.masking import is_bsn
+from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, Status, TicketType
-from router.routing.decision import Route
 from router.store import accounts, outages, queues, self_service, training
 from router.store import tickets as store
 from router.store.tables import Comment, Outage, Ticket

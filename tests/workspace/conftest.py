@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import Session
 
+from router.domain.route import Route
 from router.domain.vocabulary import Role, RoutedHow, TicketType
-from router.routing.decision import Route
 from router.store import tickets as store
 from router.store.accounts import create_account
 from tests.fixtures import SAMPLE_ORG, TEST_TOKEN

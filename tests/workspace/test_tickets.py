@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, TicketType
-from router.routing.decision import Route
 from router.store import self_service
 from router.store import tickets as store
 from router.store.outages import current_outages
