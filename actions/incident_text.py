@@ -42,10 +42,6 @@ _HIGH_IMPACT = _phrases(
     "alle medewerkers",
 )  # fmt: skip
 _MEDIUM_IMPACT = _phrases("afdeling", "team", "collega's", "meerdere collega's")
-_HIGH_URGENCY = _phrases(
-    "spoed", "dringend", "urgent", "burgers wachten", "klanten wachten", "balie staat stil",
-    "kan niet werken", "kunnen niet werken",
-)  # fmt: skip
 
 
 def describes_problem(text: str, names: Iterable[str] = ()) -> bool:
@@ -78,10 +74,6 @@ def estimate_impact(text: str) -> str:
         return "medium"
     return "low"
 
-
-def estimate_urgency(text: str) -> str:
-    """ "high" when work stands still or citizens wait, else "medium"."""
-    return "high" if _HIGH_URGENCY.search(text.lower()) else "medium"
 
 
 # Answers to "how many people are hindered?" and "how urgent is it?", in plain words.
