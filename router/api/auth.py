@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from router.api.errors import error
 from router.keys import SETTINGS
@@ -16,7 +17,7 @@ PUBLIC_PATHS = frozenset({"/api/health", "/api/openapi.json"})
 
 
 @web.middleware
-async def token_middleware(request: web.Request, handler) -> web.StreamResponse:
+async def token_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path in PUBLIC_PATHS or not request.path.startswith("/api/"):
         return await handler(request)
     expected = request.app[SETTINGS].service_token.get_secret_value().encode()

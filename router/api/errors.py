@@ -6,6 +6,7 @@ import json
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 from router.domain.errors import Conflict, InvalidInput, LoketError, NotAllowed, NotFound
@@ -35,7 +36,7 @@ def describe_validation(exc: ValidationError) -> str:
 
 
 @web.middleware
-async def error_middleware(request: web.Request, handler) -> web.StreamResponse:
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except LoketError as exc:

@@ -25,13 +25,13 @@ from router.api.tickets import _body, _in_session, _reference
 from router.domain.org import Organisation
 from router.keys import ORG
 from router.store import outages, self_service
-from router.store.tables import Ticket
+from router.store.tables import Employee, Outage, Ticket
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()
 
 
-def _who(session: Session, who: WhoIn):
+def _who(session: Session, who: WhoIn) -> Employee | None:
     return self_service.find_employee(
         session, email=who.email, channel=who.channel, sender_id=who.sender_id
     )
@@ -93,7 +93,7 @@ async def withdraw(request: web.Request) -> web.Response:
     return web.json_response(out)
 
 
-def _outage_out(outage) -> dict:
+def _outage_out(outage: Outage) -> dict:
     return OutageOut.model_validate(outage.model_dump()).model_dump(mode="json")
 
 

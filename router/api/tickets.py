@@ -190,11 +190,13 @@ async def list_tickets(request: web.Request) -> web.Response:
             limit=query.limit,
             offset=query.offset,
         )
-        return TicketPageOut(
-            total=total,
-            limit=query.limit,
-            offset=query.offset,
-            tickets=[_ticket_out(org, session, t) for t in page],
+        return TicketPageOut.model_validate(
+            dict(
+                total=total,
+                limit=query.limit,
+                offset=query.offset,
+                tickets=[_ticket_out(org, session, t) for t in page],
+            )
         ).model_dump(mode="json")
 
     return web.json_response(await _in_session(request, work))

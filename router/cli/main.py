@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -11,6 +12,11 @@ from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
 from router.domain.org import OrgFileError, load_organisation
 from router.logs import configure_logging
+
+if TYPE_CHECKING:
+    from router.settings import StoreSettings
+
+S = TypeVar("S", bound="StoreSettings")
 
 app = typer.Typer(
     help="Loket: één loket voor ICT-vragen van samenwerkende gemeenten.",
@@ -34,11 +40,9 @@ app.add_typer(staff_app, name="staff")
 app.command("route")(route)
 
 
-def _settings(kind=None):
-    from router.settings import Settings
-
+def _settings(kind: type[S]) -> S:
     try:
-        return (kind or Settings)()
+        return kind()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
@@ -47,7 +51,7 @@ def _settings(kind=None):
         raise typer.Exit(2) from None
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(2)
 
@@ -61,8 +65,9 @@ def serve(
     """Run the router service (JSON API and staff workspace) until interrupted."""
     from router.app import create_app
     from router.cli.server import serve as run_server
+    from router.settings import Settings
 
-    settings = _settings()
+    settings = _settings(Settings)
     try:
         application = create_app(settings)
     except OrgFileError as exc:

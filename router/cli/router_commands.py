@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.progress import Progress
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from router.domain.org import Organisation
+    from router.settings import RouterSettings
 
 router_app = typer.Typer(
     help="The learned router: import history, train, evaluate, roll back.", no_args_is_help=True
@@ -16,12 +23,12 @@ router_app = typer.Typer(
 NLU_DIR = Path("data/nlu")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(2)
 
 
-def _org_and_engine():
+def _org_and_engine() -> tuple[RouterSettings, Organisation, Engine]:
     from router.domain.org import OrgFileError, load_organisation
     from router.settings import RouterSettings
     from router.store.engine import make_engine

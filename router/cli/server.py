@@ -26,7 +26,8 @@ class _Server(BaseApplication):
         for key, value in self._options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> web.Application:
+    # types-gunicorn knows only WSGI/ASGI apps; aiohttp's gunicorn worker loads a web.Application.
+    def load(self) -> web.Application:  # type: ignore[override]
         return self._app
 
 

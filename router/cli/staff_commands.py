@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, NoReturn
+
 import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from router.domain.vocabulary import Role
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from router.settings import RouterSettings
+
 staff_app = typer.Typer(help="Staff accounts of the web workspace (/staff/).", no_args_is_help=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(2)
 
 
-def _open():
+def _open() -> tuple[RouterSettings, Engine]:
     from router.settings import RouterSettings
     from router.store.engine import make_engine
 

@@ -41,6 +41,6 @@ class InvalidTransition(Conflict):
         return f"Deze statuswijziging kan niet: {self}"
 
 
-def check_transition(reference: str, current: Status, wanted: Status) -> None:
+def check_transition(reference: str, current: str, wanted: Status) -> None:
     if wanted not in TRANSITIONS[Status(current)]:
         raise InvalidTransition(reference, Status(current), wanted)

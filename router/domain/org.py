@@ -125,7 +125,8 @@ class Organisation(_Strict):
         return {t.key for t in self.teams} | {s.key for s in self.suppliers}
 
     def destination_name(self, key: str) -> str:
-        for item in [*self.teams, *self.suppliers]:
+        destinations: list[Team | Supplier] = [*self.teams, *self.suppliers]
+        for item in destinations:
             if item.key == key:
                 return item.name
         raise KeyError(key)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,9 @@ class Scored:
     def empty(cls, n: int) -> Scored:
         return cls(np.empty(n, dtype=object), np.zeros(n), np.zeros(n, dtype=bool))
 
-    def put(self, index: np.ndarray, classes: np.ndarray, scores: np.ndarray, truth) -> None:
+    def put(
+        self, index: np.ndarray, classes: np.ndarray, scores: np.ndarray, truth: np.ndarray
+    ) -> None:
         order = np.argsort(-scores, axis=1)[:, :3]
         self.predicted[index] = classes[order[:, 0]]
         self.confidence[index] = scores[np.arange(len(scores)), order[:, 0]]
@@ -80,15 +83,15 @@ def prepare_labels(labels: Sequence[str], folds: int) -> tuple[np.ndarray, np.nd
     Returns (labels, kept row mask, merged classes). If even the merged class is smaller
     than the number of folds, its rows are left out of the evaluation.
     """
-    labels = np.asarray(labels, dtype=object)
-    counts = Counter(labels)
+    y = np.asarray(labels, dtype=object)
+    counts = Counter(y)
     merged = sorted(k for k, n in counts.items() if n < folds)
     if merged:
-        labels = np.array([RARE if counts[y] < folds else y for y in labels], dtype=object)
-    keep = np.ones(len(labels), dtype=bool)
+        y = np.array([RARE if counts[label] < folds else label for label in y], dtype=object)
+    keep = np.ones(len(y), dtype=bool)
     if merged and sum(counts[k] for k in merged) < folds:
-        keep = labels != RARE
-    return labels, keep, merged
+        keep = y != RARE
+    return y, keep, merged
 
 
 def evaluate(
@@ -219,7 +222,7 @@ def _summary(y: np.ndarray, scored: Scored) -> dict[str, Any]:
     }
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display on servers and in CI

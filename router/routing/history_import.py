@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,7 +129,7 @@ def _sniff(sample: str) -> type[csv.Dialect] | str:
         return "excel"
 
 
-def _lookup(label_map: dict[str, str]):
+def _lookup(label_map: dict[str, str]) -> Callable[[str], str | None]:
     folded = {k.casefold(): v for k, v in label_map.items()}
     return lambda name: label_map.get(name) or folded.get(name.casefold())
 

@@ -209,17 +209,20 @@ def build_pipeline(
 
 
 def fit_pipeline(
-    table: np.ndarray, labels: Sequence[str], weights: Sequence[float] | None = None, **params
+    table: np.ndarray,
+    labels: Sequence[str],
+    weights: Sequence[float] | None = None,
+    **params: Any,
 ) -> tuple[Pipeline, list[str]]:
     """Fit `build_pipeline(**params)`; returns it and the classes left out (one example only).
 
     Calibration needs every class in every calibration fold's training part, so the folds
     shrink to the smallest class (at least 2) and single-example classes are left out.
     """
-    labels = np.asarray(labels, dtype=object)
-    counts = Counter(labels)
+    y = np.asarray(labels, dtype=object)
+    counts = Counter(y)
     dropped = sorted(k for k, n in counts.items() if n < 2)
-    keep = np.array([counts[label] >= 2 for label in labels], dtype=bool)
+    keep = np.array([counts[label] >= 2 for label in y], dtype=bool)
     if len(counts) - len(dropped) < 2:
         raise ValueError("training needs at least two destinations with two examples each")
     smallest = min(n for n in counts.values() if n >= 2)
@@ -228,7 +231,7 @@ def fit_pipeline(
     fit_params = {}
     if weights is not None:
         fit_params["classifier__sample_weight"] = np.asarray(weights, dtype=float)[keep]
-    pipeline.fit(table[keep], labels[keep], **fit_params)
+    pipeline.fit(table[keep], y[keep], **fit_params)
     for name in ("words", "chars"):
         # The terms min_df pruned: only kept for introspection, and larger than the model.
         pipeline.named_steps["features"].named_transformers_[name].stop_words_ = None
@@ -352,7 +355,7 @@ def train(
     weights: Sequence[float] | None = None,
     *,
     metrics: dict[str, Any] | None = None,
-    **params,
+    **params: Any,
 ) -> TextModel:
     """Fit the text model on labelled examples (optionally weighted, e.g. corrections)."""
     if weights is not None and len(weights) != len(examples):

@@ -58,12 +58,12 @@ def cold_start_examples(org: Organisation, nlu_dir: Path | None = None) -> list[
             examples.append(
                 Example(f"{app.domain}: {app.name} storing", municipality, destination, None)
             )
-        team = org.use_questions.get(app.domain)
-        if team:
+        use_team = org.use_questions.get(app.domain)
+        if use_team:
             for name in names[:3]:
                 for municipality in app.routes:
                     examples.append(
-                        Example(f"hoe werkt {name} voor {app.domain}", municipality, team, None)
+                        Example(f"hoe werkt {name} voor {app.domain}", municipality, use_team, None)
                     )
     for team in org.teams:
         for topic in filter(None, (t.strip(" ()") for t in re.split(r"[,()]", team.handles))):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -102,7 +102,7 @@ def _filtered(scope: Scope, f: QueueFilter, now: datetime) -> SelectOfScalar:
     return query
 
 
-def _matches(text: str):
+def _matches(text: str) -> ColumnElement[bool]:
     text = text.strip()
     if store.REFERENCE.match(text.upper()):
         return col(Ticket.reference) == text.upper()

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -22,20 +23,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def flushed_id(row_id: int | None) -> int:
+    """The primary key of a row the database has already numbered (added and flushed)."""
+    if row_id is None:
+        raise RuntimeError("row has no id yet: flush the session first")
+    return row_id
+
+
 class UTCDateTime(TypeDecorator):
     """Stored as naive UTC on every database, always returned timezone-aware."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; use timezone-aware UTC")
         return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
 
 
@@ -45,7 +53,7 @@ class MaskedText(TypeDecorator):
     impl = AutoString
     cache_ok = True
 
-    def process_bind_param(self, value: str | None, dialect) -> str | None:
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return mask_personal_data(value)
 
 

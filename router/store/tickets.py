@@ -6,17 +6,18 @@ Every change writes an append-only TicketEvent; free text is masked before it is
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from router.domain.errors import InvalidInput, NotFound
 from router.domain.lifecycle import OPEN_STATUSES, check_transition
-from router.domain.org import Organisation
+from router.domain.org import Level, Organisation
 from router.domain.route import Route
 from router.domain.sla import due_at
 from router.domain.vocabulary import ROUTED_HOW_LABELS, EventKind, RoutedHow, Status, TicketType
@@ -29,6 +30,7 @@ from router.store.tables import (
     RouteCorrection,
     Ticket,
     TicketEvent,
+    flushed_id,
     utcnow,
 )
 
@@ -65,8 +67,8 @@ class NewTicket:
     type: TicketType
     title: str
     description: str
-    impact: str
-    urgency: str
+    impact: Level
+    urgency: Level
     application: str | None = None
     conversation: str | None = None
     discovered_at: datetime | None = None  # data breaches: the 72 hours count from here
@@ -84,10 +86,18 @@ def format_reference(year: int, number: int) -> str:
     return f"M-{year}-{number:06d}"
 
 
+# Both dialects' INSERTs have ON CONFLICT DO NOTHING; SQLAlchemy's generic Insert has not.
+_DialectInsert = Callable[[type[ReferenceCounter]], postgresql.Insert | sqlite.Insert]
+_INSERT_BY_DIALECT: dict[str, _DialectInsert] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
+
+
 def _allocate_number(session: Session, year: int) -> int:
     """Next number of the year; the counter row lock makes it unique across processes."""
     dialect = session.get_bind().dialect.name
-    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    insert = _INSERT_BY_DIALECT[dialect]
     session.execute(
         insert(ReferenceCounter).values(year=year, last_number=0).on_conflict_do_nothing()
     )
@@ -107,7 +117,7 @@ def find_or_create_employee(session: Session, *, reporter: Reporter, municipalit
         )
     ).first()
     if identity is not None:
-        return session.get(Employee, identity.employee_id)
+        return session.get_one(Employee, identity.employee_id)
     employee = None
     if reporter.email:
         employee = session.exec(
@@ -123,14 +133,16 @@ def find_or_create_employee(session: Session, *, reporter: Reporter, municipalit
         session.flush()
     session.add(
         ChannelIdentity(
-            employee_id=employee.id, channel=reporter.channel, sender_id=reporter.sender_id
+            employee_id=flushed_id(employee.id),
+            channel=reporter.channel,
+            sender_id=reporter.sender_id,
         )
     )
     return employee
 
 
-def _event(session: Session, ticket: Ticket, actor: str, kind: EventKind, **values) -> None:
-    session.add(TicketEvent(ticket_id=ticket.id, actor=actor, kind=kind, **values))
+def _event(session: Session, ticket: Ticket, actor: str, kind: EventKind, **values: Any) -> None:
+    session.add(TicketEvent(ticket_id=flushed_id(ticket.id), actor=actor, kind=kind, **values))
 
 
 def create_ticket(
@@ -156,7 +168,7 @@ def create_ticket(
         year=now.year,
         number=number,
         municipality=data.municipality,
-        reporter_id=reporter.id,
+        reporter_id=flushed_id(reporter.id),
         type=data.type,
         application=data.application,
         title=data.title,
@@ -239,7 +251,7 @@ def list_tickets(
     if destination:
         query = query.where(Ticket.destination == destination)
     if reporter_email:
-        query = query.join(Employee, Employee.id == Ticket.reporter_id).where(
+        query = query.join(Employee, col(Employee.id) == col(Ticket.reporter_id)).where(
             Employee.email == reporter_email.lower()
         )
     if search:
@@ -313,7 +325,7 @@ def reassign(
         return ticket
     session.add(
         RouteCorrection(
-            ticket_id=ticket.id,
+            ticket_id=flushed_id(ticket.id),
             municipality=ticket.municipality,
             application=ticket.application,
             text=f"{ticket.title}\n{ticket.description}",
@@ -381,7 +393,9 @@ def add_comment(
     to_reporter: bool,
 ) -> Comment:
     ticket = get_ticket(session, reference)
-    comment = Comment(ticket_id=ticket.id, author=author, text=text, to_reporter=to_reporter)
+    comment = Comment(
+        ticket_id=flushed_id(ticket.id), author=author, text=text, to_reporter=to_reporter
+    )
     session.add(comment)
     if to_reporter and ticket.first_response_at is None:
         ticket.first_response_at = utcnow()
@@ -417,4 +431,4 @@ def ticket_comments(session: Session, ticket: Ticket) -> list[Comment]:
 
 
 def reporter_of(session: Session, ticket: Ticket) -> Employee:
-    return session.get(Employee, ticket.reporter_id)
+    return session.get_one(Employee, ticket.reporter_id)

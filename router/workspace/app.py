@@ -8,6 +8,7 @@ import structlog
 from aiohttp import web
 
 from router.domain.org import Organisation
+from router.settings import Settings
 from router.workspace import views_admin, views_auth, views_queues, views_ticket
 from router.workspace.keys import LIMITER, SECRETS, TEMPLATES
 from router.workspace.limiter import Limiter, RedisSignInLimiter, SignInLimiter
@@ -20,7 +21,7 @@ PREFIX = "/staff"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def create_workspace(settings: object, org: Organisation) -> web.Application:
+def create_workspace(settings: Settings, org: Organisation) -> web.Application:
     """The staff workspace; without a valid secret key it only explains what is missing."""
     try:
         secrets = load_secrets(settings)
@@ -37,16 +38,14 @@ def create_workspace(settings: object, org: Organisation) -> web.Application:
     return workspace
 
 
-def _limiter(settings: object, workspace: web.Application) -> Limiter:
-    url = getattr(settings, "redis_url", None)
+def _limiter(settings: Settings, workspace: web.Application) -> Limiter:
+    url = settings.redis_url
     if not url:
-        workers = getattr(settings, "workers", 1)
+        workers = settings.workers
         if workers > 1:
             log.warning("router.workspace.limiter_per_process", workers=workers)
         return SignInLimiter()
-    limiter = RedisSignInLimiter(
-        url, prefix=getattr(settings, "redis_prefix", "loket:") + "signin:"
-    )
+    limiter = RedisSignInLimiter(url, prefix=settings.redis_prefix + "signin:")
 
     async def close(_app: web.Application) -> None:
         await limiter.close()
@@ -66,7 +65,7 @@ def _unconfigured(message: str) -> web.Application:
     return workspace
 
 
-def mount(app: web.Application, settings: object, org: Organisation) -> None:
+def mount(app: web.Application, settings: Settings, org: Organisation) -> None:
     app.add_subapp(PREFIX, create_workspace(settings, org))
 
     async def to_workspace(request: web.Request) -> web.Response:

@@ -50,6 +50,7 @@ def queue_filter(query: MultiMapping[str], org: Organisation) -> QueueFilter:
     municipality = query.get("gemeente") or None
     priority = query.get("prioriteit") or None
     age = _int(query.get("ouder_dan"), 0, 0, 3650)
+    sort = query.get("sorteer", "leeftijd")
     return QueueFilter(
         status=status if status in {"open", "alle", *Status} else "open",
         destination=destination if destination in org.destination_keys() else None,
@@ -57,13 +58,13 @@ def queue_filter(query: MultiMapping[str], org: Organisation) -> QueueFilter:
         priority=priority if priority in PRIORITIES else None,
         older_than_days=age if age in AGES else None,
         search=(query.get("q") or "").strip()[:100] or None,
-        sort=query.get("sorteer") if query.get("sorteer") in SORTS else "leeftijd",
+        sort=sort if sort in SORTS else "leeftijd",
         descending=query.get("richting", "af") != "op",
         page=_int(query.get("pagina"), 1, 1, 100_000),
     )
 
 
-def filter_query(f: QueueFilter, **changes) -> str:
+def filter_query(f: QueueFilter, **changes: str | int | None) -> str:
     """The query string of a filter, with some values changed (links to pages and sorts)."""
     values = {
         "status": f.status,
@@ -93,5 +94,5 @@ def back_to(value: str | None, default: str) -> str:
     return default
 
 
-def checked(form: MultiMapping[str], name: str) -> bool:
+def checked(form: MultiMapping[object], name: str) -> bool:
     return form.get(name) in {"1", "on", "ja", "true"}

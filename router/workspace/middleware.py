@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from sqlmodel import Session
 
 from router.domain.errors import Conflict, InvalidInput, LoketError, NotAllowed, NotFound
@@ -30,7 +31,7 @@ class Forbidden(NotAllowed):
 
 
 @web.middleware
-async def workspace_middleware(request: web.Request, handler) -> web.StreamResponse:
+async def workspace_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     _csrf_seed(request)
     try:
         response = await _guarded(request, handler)
@@ -55,7 +56,7 @@ _HTTP_MESSAGES = {
 }
 
 
-async def _guarded(request: web.Request, handler) -> web.StreamResponse:
+async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
     if isinstance(request.match_info.route.resource, web.StaticResource):
         return await handler(request)
     if request.method not in SAFE_METHODS and not await _csrf_ok(request):

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from router.domain.vocabulary import Role
 from router.logs import pseudonym
 from router.store import accounts, outages, queues
+from router.store.tables import flushed_id
 from router.workspace.forms import OK_MESSAGES, checked
 from router.workspace.middleware import Forbidden
 from router.workspace.operations import FormError
@@ -47,13 +48,14 @@ async def outage_open(request: web.Request) -> web.Response:
     )
 
     def work(session: Session) -> int:
-        return outages.open_outage(
+        outage = outages.open_outage(
             session,
             title=title,
             application=application,
             municipalities=municipalities,
             description=text_field(form, "beschrijving") or "",
-        ).id
+        )
+        return flushed_id(outage.id)
 
     outage_id = await in_session(request, work)
     log.info("router.workspace.outage_opened", outage=outage_id, staff=pseudonym(scope.username))
@@ -106,7 +108,8 @@ async def account_create(request: web.Request) -> web.Response:
     role = text_field(form, "rol", 16)
     if role not in set(Role):
         raise FormError("Kies een rol.")
-    password = form.get("wachtwoord") if isinstance(form.get("wachtwoord"), str) else ""
+    given = form.get("wachtwoord")
+    password = given if isinstance(given, str) else ""
 
     def work(session: Session) -> None:
         accounts.create_account(

@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from router.logs import pseudonym
 from router.store.accounts import authenticate, password_fingerprint
+from router.store.tables import flushed_id
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS
 from router.workspace.middleware import set_cookie
 from router.workspace.security import SESSION_COOKIE, SESSION_HOURS, new_seed
@@ -35,7 +36,8 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     form = await request.post()
     username = (text_field(form, "username", 100) or "").lower()
-    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    given = form.get("password")
+    password = given if isinstance(given, str) else ""
     target = _next(request, text_field(form, "next", 500))
     address = request.remote or "?"
     limiter = request.app[LIMITER]
@@ -49,9 +51,9 @@ async def login(request: web.Request) -> web.Response:
             error="Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
         )
 
-    def check(session: Session):
+    def check(session: Session) -> tuple[int, str] | None:
         account = authenticate(session, username=username, password=password[:1024])
-        return None if account is None else (account.id, password_fingerprint(account))
+        return None if account is None else (flushed_id(account.id), password_fingerprint(account))
 
     found = await in_session(request, check) if username and password else None
     if found is None:

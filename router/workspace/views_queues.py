@@ -96,7 +96,7 @@ async def export(request: web.Request) -> web.Response:
     )
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """No formulas in a spreadsheet cell: text that starts like one gets a quote."""
     if value is None:
         return ""

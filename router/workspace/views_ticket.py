@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import structlog
 from aiohttp import web
+from multidict import MultiMapping
 from sqlmodel import Session
 
 from router.domain.lifecycle import TRANSITIONS
+from router.domain.org import Organisation
 from router.domain.vocabulary import RoutedHow, Status
 from router.logs import pseudonym
 from router.store import outages, queues
 from router.store import tickets as store
+from router.store.queues import Scope
 from router.workspace import operations
 from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
 from router.workspace.views_queues import _destinations
@@ -49,10 +54,14 @@ async def ticket_page(request: web.Request) -> web.Response:
     )
 
 
-def _ticket_action(name: str, ok: str):
+# One action on a ticket: (session, scope, org, reference, form) -> the page's ok message or None.
+Action = Callable[[Session, Scope, Organisation, str, MultiMapping[object]], str | None]
+
+
+def _ticket_action(name: str, ok: str) -> Callable[[Action], Action]:
     """Register a POST action on a ticket: run it in the store, then back to the page."""
 
-    def register(work):
+    def register(work: Action) -> Action:
         @routes.post(f"/meldingen/{{reference}}/{name}", name=f"ticket_{name}")
         async def handler(request: web.Request) -> web.Response:
             scope, org = scope_of(request), org_of(request)
@@ -73,7 +82,13 @@ def _ticket_action(name: str, ok: str):
 
 
 @_ticket_action("accepteren", "overgenomen")
-def _accept(session, scope, org, reference, form):
+def _accept(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> str:
     ticket = operations.accept_suggestion(
         session,
         scope=scope,
@@ -85,7 +100,13 @@ def _accept(session, scope, org, reference, form):
 
 
 @_ticket_action("doorsturen", "doorgestuurd")
-def _reassign(session, scope, org, reference, form):
+def _reassign(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
     operations.reassign(
         session,
         scope=scope,
@@ -97,7 +118,13 @@ def _reassign(session, scope, org, reference, form):
 
 
 @_ticket_action("status", "status")
-def _status(session, scope, org, reference, form):
+def _status(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
     operations.set_status(
         session,
         scope=scope,
@@ -108,7 +135,13 @@ def _status(session, scope, org, reference, form):
 
 
 @_ticket_action("leverancier", "leverancier")
-def _forward(session, scope, org, reference, form):
+def _forward(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
     operations.mark_forwarded(
         session,
         scope=scope,
@@ -119,7 +152,13 @@ def _forward(session, scope, org, reference, form):
 
 
 @_ticket_action("opmerking", "opmerking")
-def _comment(session, scope, org, reference, form):
+def _comment(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
     operations.comment(
         session,
         scope=scope,
@@ -130,7 +169,13 @@ def _comment(session, scope, org, reference, form):
 
 
 @_ticket_action("oplossen", "opgelost")
-def _resolve(session, scope, org, reference, form):
+def _resolve(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
     operations.resolve(
         session,
         scope=scope,
@@ -141,7 +186,13 @@ def _resolve(session, scope, org, reference, form):
 
 
 @_ticket_action("heropenen", "heropend")
-def _reopen(session, scope, org, reference, form):
+def _reopen(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
     operations.reopen(
         session, scope=scope, reference=reference, note=text_field(form, "reden", 500)
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
+from aiohttp.typedefs import Handler
+from multidict import MultiMapping
 from sqlmodel import Session
 
 from router.domain.org import Organisation
@@ -18,6 +21,7 @@ from router.store.queues import Scope
 from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
 
 T = TypeVar("T")
+H = TypeVar("H", bound=Handler)
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 STATUS_LABELS = {
@@ -82,9 +86,7 @@ def build_templates(org: Organisation) -> jinja2.Environment:
     return env
 
 
-def _tz(org: Organisation):
-    from zoneinfo import ZoneInfo
-
+def _tz(org: Organisation) -> ZoneInfo:
     return ZoneInfo(org.sla.timezone)
 
 
@@ -96,7 +98,7 @@ def org_of(request: web.Request) -> Organisation:
     return request.config_dict[ORG]
 
 
-def render(request: web.Request, template: str, status: int = 200, **context) -> web.Response:
+def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     env = request.app[TEMPLATES]
     seed = request.get(CSRF_SEED)
     html = env.get_template(template).render(
@@ -119,7 +121,7 @@ async def in_session(request: web.Request, work: Callable[[Session], T]) -> T:
     return await in_transaction(request.config_dict[ENGINE], work)
 
 
-def text_field(form, name: str, limit: int = 4000) -> str | None:
+def text_field(form: MultiMapping[object], name: str, limit: int = 4000) -> str | None:
     value = form.get(name)
     if not isinstance(value, str):
         return None
@@ -127,7 +129,7 @@ def text_field(form, name: str, limit: int = 4000) -> str | None:
     return value[:limit] or None
 
 
-def public(handler):
+def public(handler: H) -> H:
     """Mark a handler that needs no sign-in (the sign-in page itself)."""
-    handler.public = True
+    vars(handler)["public"] = True  # a function attribute; the middleware reads it
     return handler

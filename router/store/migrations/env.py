@@ -1,6 +1,7 @@
 """Alembic environment over SQLModel.metadata; the URL comes from the caller's config."""
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import router.store.tables  # noqa: F401 - registers the tables on SQLModel.metadata
@@ -15,13 +16,15 @@ def run_migrations() -> None:
     if connectable is not None:
         _run(connectable)
         return
+    if url is None:
+        raise RuntimeError("alembic config has no sqlalchemy.url and no connection")
     engine = make_engine(url)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
