@@ -62,15 +62,6 @@ def _reference(request: web.Request) -> str:
     return reference
 
 
-def _municipality_for(org: Organisation, given: str | None, email: str | None) -> str:
-    if given:
-        return org.municipality_key(given)
-    from_email = org.municipality_of_email(email)
-    if from_email is None:
-        raise BadRequest("municipality is missing and the reporter's e-mail domain names none")
-    return from_email
-
-
 def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: bool = False) -> dict:
     reporter = store.reporter_of(session, ticket)
     fields = dict(
@@ -134,7 +125,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     body = await _body(request, TicketIn)
     org = request.app[ORG]
     data = store.NewTicket(
-        municipality=_municipality_for(org, body.municipality, body.reporter.email),
+        municipality=org.ticket_municipality(body.municipality, body.reporter.email),
         reporter=store.Reporter(**body.reporter.model_dump()),
         type=body.type,
         application=org.application_name(body.application),

@@ -156,6 +156,16 @@ class Organisation(_Strict):
         domain = (email or "").rpartition("@")[2].lower()
         return next((m.key for m in self.municipalities if m.email_domain == domain), None)
 
+    def ticket_municipality(self, given: str | None, reporter_email: str | None) -> str:
+        """The municipality a ticket belongs to: the one named, else the reporter's e-mail
+        domain (its applications decide where the ticket goes)."""
+        if given:
+            return self.municipality_key(given)
+        from_email = self.municipality_of_email(reporter_email)
+        if from_email is None:
+            raise UnknownName("municipality is missing and the reporter's e-mail domain names none")
+        return from_email
+
     def application_name(self, given: str | None) -> str | None:
         if not given:
             return None

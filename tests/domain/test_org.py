@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from router.domain.org import OrgFileError, load_organisation
+from router.domain.org import OrgFileError, UnknownName, load_organisation
 from tests.fixtures import SAMPLE_ORG
 
 
@@ -119,3 +119,10 @@ def test_service_refuses_to_start_on_an_invalid_file(tmp_path):
     assert result.returncode == 2
     assert "Refusing to start" in result.stderr
     assert "unknown team or supplier 'kpn'" in result.stderr
+
+
+def test_a_ticket_belongs_to_the_municipality_named_else_to_the_reporters_domain(org):
+    assert org.ticket_municipality("Gemeente Veenhoven", "anna@dijkstede.nl") == "VHN"
+    assert org.ticket_municipality(None, "Anna@Dijkstede.NL") == "DYK"
+    with pytest.raises(UnknownName, match="e-mail domain names none"):
+        org.ticket_municipality(None, "anna@example.org")
