@@ -20,6 +20,8 @@ CATALOGUE := data/nlu/catalogue.yml
 MODEL := models/loket.tar.gz
 DEV_ENV := var/loket.env
 ROUTER_MODEL := var/models/router/CURRENT
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
 # Rasa would otherwise try to reach its telemetry service (nothing leaves this machine).
 export RASA_TELEMETRY_ENABLED := false
 RASA_DATA := $(shell find data -name '*.yml' -not -path $(CATALOGUE) 2>/dev/null) $(CATALOGUE)
@@ -100,8 +102,6 @@ TEST_SERVERS := .venv/bin/python scripts/test_services.py
 test: $(SERVICE) $(ASSISTANT) $(MODEL) $(CATALOGUE) $(CHROMIUM)
 	$(TEST_SERVERS) $(MAKE) --no-print-directory test-service test-assistant test-actions
 
-# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
-CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@echo ">> Installing Debian's chromium for the browser tests"
 	@$(call apt_install,chromium)
