@@ -64,7 +64,7 @@ unshare "${namespaces[@]}" -- bash -c "$inner" _ "$hide_distro" "$work/loket" 2>
 status=${PIPESTATUS[0]}
 set -e
 took=$(($(date +%s) - start))
-summary=$(grep -E "^=+ .*(passed|failed|error).* =+$" "$log" | sed -E "s/^=+ (.*) =+$/\1/" | paste -sd ";" || true)
+summary=$(sed -nE 's/^=+ (.*(passed|failed|error).*) =+$/\1/p' "$log" | awk 'NR > 1 { printf "; " } { printf "%s", $0 }')
 result=$([ "$status" = 0 ] && echo PASSED || echo "FAILED (exit $status)")
 echo ">> bare-machine make test: $result in $((took / 60))m$((took % 60))s; pytest: ${summary:-none}"
 exit "$status"
