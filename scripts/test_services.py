@@ -220,7 +220,7 @@ def redis() -> Iterator[str]:
         command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", tmp]
         command += ["--save", "", "--appendonly", "no"]
         with log.open("wb") as out:
-            output = {"stdout": out, "stderr": subprocess.STDOUT, "cwd": tmp}
+            output: dict[str, Any] = {"stdout": out, "stderr": subprocess.STDOUT, "cwd": tmp}
             server = subprocess.Popen(command, start_new_session=True, **output)
         try:
             wait_until(lambda: answers_redis(port), server, log)
