@@ -20,9 +20,26 @@ CATALOGUE := data/nlu/catalogue.yml
 MODEL := models/loket.tar.gz
 DEV_ENV := var/loket.env
 ROUTER_MODEL := var/models/router/CURRENT
+# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
 # Rasa would otherwise try to reach its telemetry service (nothing leaves this machine).
 export RASA_TELEMETRY_ENABLED := false
 RASA_DATA := $(shell find data -name '*.yml' -not -path $(CATALOGUE) 2>/dev/null) $(CATALOGUE)
+
+# apt-get install of Debian package $(1), never waiting on a password prompt: as root, else
+# through `sudo -n`; without either it stops and names the package. A fresh machine's package
+# lists can be empty or stale, so a failed install is tried once more after `apt-get update`.
+define apt_install
+if ! command -v apt-get >/dev/null; then echo "!! Debian's '$(1)' package is needed and this" \
+	"machine has no apt-get: install $(1) with its package manager, then make again" >&2; exit 1; \
+elif [ "$$(id -u)" = 0 ]; then sudo=; \
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+else echo "!! Debian's '$(1)' package is missing and installing it needs root: run" \
+	"'sudo apt-get install $(1)' (or ask an administrator), then make again" >&2; exit 1; fi; \
+export DEBIAN_FRONTEND=noninteractive; \
+$$sudo apt-get install -y --no-install-recommends $(1) \
+	|| { $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends $(1); }
+endef
 
 help:
 	@echo "make run    start the whole stack (installs what is missing)"
@@ -79,7 +96,12 @@ run: $(SERVICE) $(ASSISTANT) $(MODEL) $(DEV_ENV) db $(ROUTER_MODEL)
 chat: $(ASSISTANT)
 	bot/.venv/bin/python bot/chat.py $(if $(CHAT_EMAIL),--email $(CHAT_EMAIL))
 
-test: test-service test-assistant test-actions
+# The three parts run inside scripts/test_services.py, which hands them a PostgreSQL and a Redis
+# through LOKET_TEST_POSTGRES_URL / LOKET_TEST_REDIS_URL: the given ones, the running ones, or
+# throwaway servers that it starts for the run and stops after.
+TEST_SERVERS := .venv/bin/python scripts/test_services.py
+test: $(SERVICE) $(ASSISTANT) $(MODEL) $(CATALOGUE) $(CHROMIUM)
+	$(TEST_SERVERS) $(MAKE) --no-print-directory test-service test-assistant test-actions
 
 # ruff from the service env, with the Python version of each file's environment (pyproject.toml:
 # per-file-target-version); mypy in each environment, so that it sees that environment's Python
@@ -90,14 +112,12 @@ lint: $(SERVICE) $(ASSISTANT)
 	bot/.venv/bin/mypy --config-file pyproject.toml actions bot
 	.venv/bin/mypy --config-file pyproject.toml router
 
-# Browser tests drive Debian's chromium (Playwright never downloads a browser here).
-CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@echo ">> Installing Debian's chromium for the browser tests"
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends chromium
+	@$(call apt_install,chromium)
 
 test-service: $(SERVICE) $(ASSISTANT) $(MODEL) $(CHROMIUM)
-	.venv/bin/pytest
+	$(TEST_SERVERS) .venv/bin/pytest
 
 test-assistant: $(ASSISTANT) $(MODEL)
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data --fail-on-warnings
@@ -114,7 +134,7 @@ nlu-eval: $(ASSISTANT) $(CATALOGUE)
 WRK := /usr/bin/wrk
 $(WRK):
 	@echo ">> Installing Debian's wrk for the HTTP benchmark"
-	$(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y --no-install-recommends wrk
+	@$(call apt_install,wrk)
 
 bench: $(SERVICE) $(ASSISTANT) $(MODEL) $(WRK)
 	.venv/bin/python bench/routing_nl.py

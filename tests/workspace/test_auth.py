@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 
@@ -16,7 +17,7 @@ from router.workspace.limiter import SignInLimiter
 from tests.fixtures import SAMPLE_ORG, TEST_TOKEN
 from tests.workspace.conftest import CSRF, PASSWORD, csrf_token, post_form, sign_in
 
-REDIS_URL = "redis://127.0.0.1:6379/0"  # the real server CI starts
+REDIS_URL = os.environ.get("LOKET_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 async def test_pages_need_a_sign_in(web):
