@@ -29,10 +29,10 @@ from router.app import create_app
 from router.domain.org import load_organisation
 from router.domain.vocabulary import Role
 from router.settings import Settings
+from router.store.accounts import create_account
 from router.store.engine import make_engine
 from router.store.migrate import upgrade
 from router.store.tables import Employee, ReferenceCounter, Ticket, TicketEvent
-from router.store.accounts import create_account
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get(
