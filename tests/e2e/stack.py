@@ -83,6 +83,7 @@ class Stack:
             )
         else:
             env.update(
+                LOKET_RASA_TOKEN=self.rasa_token,
                 LOKET_ACTION_TOKEN=self.action_token,
                 ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['actions']}/webhook",
             )
@@ -94,7 +95,7 @@ class Stack:
             "router": [sys.executable, "-m", "router.cli", "serve", "--port", str(p["router"])],
             "actions": [str(BOT_BIN / "python"), "-m", "actions.server", "--host", "127.0.0.1",
                         "--port", str(p["actions"])],
-            "rasa": [str(BOT_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+            "rasa": [str(BOT_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
                      "--interface", "127.0.0.1", "--port", str(p["rasa"]), "--model", str(MODEL),
                      "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"],
         }[name]

@@ -8,6 +8,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -46,6 +47,11 @@ def test_rasa_http_api_needs_its_token(stack):
     assert post(parse + "?token=wrong", {"text": "Youforce doet het niet"})[0] == 401
     status, parsed = post(f"{parse}?token={stack.rasa_token}", {"text": "Youforce doet het niet"})
     assert status == 200 and parsed["intent"]["name"] == "report_incident"
+    # The token is no command-line argument: /proc/PID/cmdline is readable by every user.
+    for name in ("rasa", "actions"):
+        cmdline = Path(f"/proc/{stack.processes[name].pid}/cmdline").read_bytes()
+        assert stack.rasa_token.encode() not in cmdline
+        assert stack.action_token.encode() not in cmdline
 
 
 def test_action_server_runs_nothing_for_a_caller_without_the_token(stack):
