@@ -58,7 +58,7 @@ $(MODEL): bot/config.yml bot/domain.yml $(wildcard bot/components/*.py) $(RASA_D
 
 # Development secrets, readable by the owner only (umask 077, then chmod 600 for an old file).
 $(DEV_ENV): Makefile
-	@mkdir -p var
+	@mkdir -p $(dir $@)
 	@echo ">> Writing $@ with fresh random tokens (development only, never committed, mode 0600)"
 	@umask 077; printf '%s\n' \
 		"LOKET_SERVICE_TOKEN=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
