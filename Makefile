@@ -73,12 +73,21 @@ $(MODEL): bot/config.yml bot/domain.yml $(wildcard bot/components/*.py) $(RASA_D
 		--out models --fixed-model-name loket
 	@touch $@
 
+# Development secrets, readable by the owner only (umask 077, then chmod 600 for an old file).
 $(DEV_ENV): Makefile
-	@mkdir -p var
-	@echo ">> Writing $@ with a fresh random service token (development only, never committed)"
-	@printf 'LOKET_SERVICE_TOKEN=%s\nLOKET_SECRET_KEY=%s\nLOKET_COOKIE_SECURE=false\nLOKET_ROUTER_URL=http://127.0.0.1:8080\nACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook\n' \
-		"$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
-		"$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" > $@
+	@mkdir -p $(dir $@)
+	@echo ">> Writing $@ with fresh random tokens (development only, never committed, mode 0600)"
+	@umask 077; printf '%s\n' \
+		"LOKET_SERVICE_TOKEN=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+		"LOKET_ASSISTANT_TOKEN=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+		"LOKET_ACTION_TOKEN=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+		"LOKET_RASA_TOKEN=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+		"LOKET_SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+		"LOKET_COOKIE_SECURE=false" \
+		"LOKET_TRUST_REST_EMAIL=true" \
+		"LOKET_ROUTER_URL=http://127.0.0.1:8080" \
+		"ACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook" > $@.tmp
+	@chmod 600 $@.tmp && mv $@.tmp $@
 
 db: $(SERVICE) $(DEV_ENV)
 	$(LOKET) db upgrade

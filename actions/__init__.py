@@ -1,4 +1,5 @@
-"""Custom actions of the Loket assistant, served by `rasa run actions --actions actions`.
+"""Custom actions of the Loket assistant, served by `python -m actions.server` (rasa-sdk on
+loopback, behind LOKET_ACTION_TOKEN).
 
 One module per topic; one client module per external system (router_client.py).
 """

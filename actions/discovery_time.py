@@ -8,7 +8,10 @@ avond, nacht, also glued on: "gisteravond", "vrijdagmiddag"), a clock time ("om 
 "14:30", "half 10", "kwart over 9", "rond vier uur"), or "net" / "N uur geleden".
 Without a clock time it takes the start of the part of the day, so that a deadline is never
 later than it should be. What it cannot read gives None: the deadline then counts from the
-report, and the privacy officer sees the employee's own words in the ticket.
+report, and the privacy officer sees the employee's own words in the ticket. What it can
+read but cannot be true ("100000000 uur geleden": more than a year ago) raises
+ImplausibleMoment, and the form asks again; so does an absurd number of people
+(`people_count`, more than MAX_PEOPLE).
 """
 
 from __future__ import annotations
@@ -17,6 +20,21 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from actions.wording import TIMEZONE
+
+# A discovery longer ago than this is no answer to "when did you discover it?".
+MAX_AGE = timedelta(days=365)
+# More people than this (the Netherlands has about 18 million) is no answer either.
+MAX_PEOPLE = 10_000_000
+_MAX_DIGITS = 12  # longer numbers are never read (int() of 5,000 digits is slow or refused)
+
+
+class ImplausibleMoment(ValueError):
+    """The answer names a moment, but not one that can be the discovery."""
+
+
+class ImplausibleCount(ValueError):
+    """The answer names a number of people, but not a possible one."""
+
 
 _NUMBERS = {
     "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
@@ -41,11 +59,16 @@ _PART = re.compile(r"(ochtend|morgen|middag|avond|nacht)")
 
 
 def discovered_at(answer: str, now: datetime | None = None) -> datetime | None:
-    """The moment the answer names, as an aware datetime not after `now`; None if unclear."""
+    """The moment the answer names, as an aware datetime not after `now`; None if unclear.
+
+    Raises ImplausibleMoment for a moment more than MAX_AGE ago.
+    """
     now = (now or datetime.now(timezone.utc)).astimezone(TIMEZONE)
     text = " ".join(answer.casefold().split())
     ago = _ago(text)
     if ago is not None:
+        if ago > MAX_AGE:
+            raise ImplausibleMoment(answer)
         return now - ago
     if _JUST_NOW.search(text):
         return now
@@ -78,12 +101,17 @@ def _ago(text: str) -> timedelta | None:
     if not found:
         return None
     amount, unit = found.groups()
+    minutes: float
     if unit == "kwartier":
-        return timedelta(minutes=15 * (_number(amount) or 1))
-    n = 0.5 if amount in ("half", "een half") else _number(amount)
-    if n is None:
-        return None
-    return timedelta(minutes=n) if unit.startswith("minu") else timedelta(hours=n)
+        minutes = 15 * (_number(amount) or 1)
+    else:
+        n = 0.5 if amount in ("half", "een half") else _number(amount)
+        if n is None:
+            return None
+        minutes = n if unit.startswith("minu") else n * 60
+    if minutes > MAX_AGE / timedelta(minutes=1):  # before timedelta() can overflow
+        raise ImplausibleMoment(amount[:20])
+    return timedelta(minutes=minutes)
 
 
 def _day(text: str, now: datetime) -> date | None:
@@ -123,5 +151,24 @@ def _clock(text: str) -> time | None:
 
 def _number(word: str) -> int | None:
     if word.isdigit():
+        if len(word) > _MAX_DIGITS:
+            raise ImplausibleMoment(word[:20])
         return int(word)
     return _NUMBERS.get(word)
+
+
+_COUNT = re.compile(r"\d[\d.]*")
+
+
+def people_count(answer: str) -> int | None:
+    """The number in "ongeveer 250" or "1.200 inwoners"; None without one.
+
+    Raises ImplausibleCount above MAX_PEOPLE (a 5,000-digit number included).
+    """
+    found = _COUNT.search(answer or "")
+    if not found:
+        return None
+    digits = found.group(0).replace(".", "")
+    if not digits or len(digits) > _MAX_DIGITS or int(digits) > MAX_PEOPLE:
+        raise ImplausibleCount(found.group(0)[:20])
+    return int(digits)

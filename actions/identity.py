@@ -5,10 +5,17 @@ development and tests only) passes the employee's e-mail address in the message 
 `{"sender": ..., "message": ..., "metadata": {"email": "anna@dijkstede.nl"}}`; Rasa 3.6 keeps
 it in the user event (and the session_started event), so the latest message that carried
 one names the employee. The e-mail domain gives the municipality.
+
+Anyone who can reach the REST channel chooses their own sender id and metadata, so neither
+is trusted unless the development setting `LOKET_TRUST_REST_EMAIL=true` says so (on in
+`make run`, `make chat` and the tests; off by default; the action server warns at start
+when it is on). With it off, a REST user has no identity: faq and outage answers, but no
+tickets, status or withdrawing (`identified` is False).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -16,11 +23,29 @@ from typing import Any
 from rasa_sdk import Tracker
 
 DEFAULT_CHANNEL = "rest"
+TRUST_REST_EMAIL = "LOKET_TRUST_REST_EMAIL"
+# Channels where the caller picks its own sender id and metadata: no identity of their own.
+SELF_DECLARED_CHANNELS = frozenset(("rest", "callback", "socketio", "cmdline"))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_TRUE = frozenset(("1", "true", "yes", "on"))
+
+
+def trust_rest_email(environ: Mapping[str, str] = os.environ) -> bool:
+    """The development setting: trust the REST channel's metadata e-mail (default: no)."""
+    return environ.get(TRUST_REST_EMAIL, "").strip().lower() in _TRUE
+
+
+def identified(tracker: Tracker) -> bool:
+    """True when the conversation's channel tells who the employee is (or, in development,
+    when the REST channel is trusted); False for an anonymous REST caller in production."""
+    return channel(tracker) not in SELF_DECLARED_CHANNELS or trust_rest_email()
 
 
 def employee_email(tracker: Tracker) -> str | None:
-    """The e-mail address from the newest message (or session start) metadata that has one."""
+    """The e-mail address from the newest message (or session start) metadata that has one,
+    when that metadata is trusted (see `trust_rest_email`); else None."""
+    if not trust_rest_email():
+        return None
     candidates = [(tracker.latest_message or {}).get("metadata")]
     candidates += [
         event.get("metadata")

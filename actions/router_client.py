@@ -4,12 +4,19 @@ The router owns tickets and the catalogue of the organisation; this module only 
 HTTP API (`/api/tickets`, `/api/my/tickets`, `/api/outages`, `/api/bot-resolutions`,
 `/api/catalogue`). It never imports `router/`: the assistant and
 the service run in different environments.
+
+It authenticates with the assistant's scoped token `LOKET_ASSISTANT_TOKEN` (create tickets,
+read and withdraw the reporter's own, read outages and the catalogue, record bot
+resolutions), never with the administration token `LOKET_SERVICE_TOKEN`. Every string it
+sends passes `strip_controls` first: C0 control characters other than tab, CR and LF are
+dropped (the API refuses them); format characters (RTL marks, zero-width joiners) stay.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +25,23 @@ from urllib.parse import quote
 import aiohttp
 
 DEFAULT_ROUTER_URL = "http://127.0.0.1:8080"
+TOKEN_VARIABLE = "LOKET_ASSISTANT_TOKEN"  # noqa: S105 - a variable name, not a secret
+# The client's whole-request timeout; the router's own database timeouts are shorter.
+TIMEOUT_VARIABLE = "LOKET_ROUTER_TIMEOUT_SECONDS"
 DEFAULT_TIMEOUT_SECONDS = 10.0
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_C0_BUT_TAB_CR_LF = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_controls(value: Any) -> Any:
+    """`value` with C0 controls (but tab, CR, LF) removed from every string in it."""
+    if isinstance(value, str):
+        return _C0_BUT_TAB_CR_LF.sub("", value)
+    if isinstance(value, Mapping):
+        return {key: strip_controls(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strip_controls(item) for item in value]
+    return value
 
 
 class RouterError(Exception):
@@ -32,15 +55,22 @@ class RouterUnavailable(RouterError):
 class RouterRejected(RouterError):
     """The router refused the request (4xx); `message` is its `{"error": ...}` text."""
 
+    # Refusals that may pass when the same request comes again a little later.
+    RETRYABLE = frozenset((408, 425, 429))
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(f"router answered {status}: {message}")
         self.status = status
         self.message = message
 
+    @property
+    def retryable(self) -> bool:
+        return self.status in self.RETRYABLE
+
 
 @dataclass(frozen=True)
 class RouterClient:
-    """Calls the router service with the service token. One short session per call."""
+    """Calls the router service with the assistant's token. One short session per call."""
 
     base_url: str
     token: str
@@ -48,16 +78,28 @@ class RouterClient:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> RouterClient:
-        """Build a client from `LOKET_ROUTER_URL` and `LOKET_SERVICE_TOKEN`."""
-        token = environ.get("LOKET_SERVICE_TOKEN", "").strip()
+        """Build a client from `LOKET_ROUTER_URL`, `LOKET_ASSISTANT_TOKEN` and
+        `LOKET_ROUTER_TIMEOUT_SECONDS`."""
+        token = environ.get(TOKEN_VARIABLE, "").strip()
         if not token:
-            raise RouterError("LOKET_SERVICE_TOKEN is not set: cannot call the router service")
+            raise RouterError(f"{TOKEN_VARIABLE} is not set: cannot call the router service")
         base_url = environ.get("LOKET_ROUTER_URL", "").strip() or DEFAULT_ROUTER_URL
-        return cls(base_url=base_url.rstrip("/"), token=token)
+        try:
+            timeout = float(environ.get(TIMEOUT_VARIABLE, "") or DEFAULT_TIMEOUT_SECONDS)
+        except ValueError:
+            raise RouterError(f"{TIMEOUT_VARIABLE} is not a number of seconds") from None
+        return cls(base_url=base_url.rstrip("/"), token=token, timeout_seconds=timeout)
 
-    async def create_ticket(self, ticket: Mapping[str, Any]) -> dict[str, Any]:
-        """`POST /api/tickets`; returns the created ticket (reference, destination...)."""
-        return await self._request("POST", "/api/tickets", expected_status=201, body=ticket)
+    async def create_ticket(
+        self, ticket: Mapping[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        """`POST /api/tickets` with an `Idempotency-Key`; returns the ticket (reference,
+        destination...). The same key again gives the same ticket: 201 the first time, 200
+        after that, both a success here."""
+        return await self._request(
+            "POST", "/api/tickets", expected_status=(200, 201), body=ticket,
+            headers={IDEMPOTENCY_HEADER: idempotency_key},
+        )  # fmt: skip
 
     async def catalogue(self) -> dict[str, Any]:
         """`GET /api/catalogue`: municipalities, teams, suppliers and applications."""
@@ -104,17 +146,22 @@ class RouterClient:
         method: str,
         path: str,
         *,
-        expected_status: int,
+        expected_status: int | tuple[int, ...],
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
-        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        sent_headers = {
+            "Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})
+        }  # fmt: skip
+        expected = (expected_status,) if isinstance(expected_status, int) else expected_status
         try:
             async with (
-                aiohttp.ClientSession(timeout=timeout, headers=headers) as session,
+                aiohttp.ClientSession(timeout=timeout, headers=sent_headers) as session,
                 session.request(
-                    method, self.base_url + path, json=body, params=params
+                    method, self.base_url + path, json=strip_controls(body),
+                    params=strip_controls(params),
                 ) as response,
             ):
                 status = response.status
@@ -126,9 +173,9 @@ class RouterClient:
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise RouterUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
-        if status == expected_status and isinstance(payload, dict):
+        if status in expected and isinstance(payload, dict):
             return payload
-        if status == expected_status:
+        if status in expected:
             raise RouterUnavailable(f"{method} {path} answered {status} without a JSON object")
         if 400 <= status <= 499:
             message = payload.get("error") if isinstance(payload, dict) else None

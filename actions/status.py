@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import who
+from actions.identity import identified, who
 from actions.references import normalise_reference
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.wording import language, moment, status_word
@@ -74,8 +74,11 @@ class ActionTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang, reference = language(tracker), asked_reference(tracker)
-        client = RouterClient.from_env()
+        if not identified(tracker):
+            dispatcher.utter_message(response="utter_unknown_employee")
+            return [SlotSet("ticket_number", None)]
         try:
+            client = RouterClient.from_env()
             if reference:
                 tell_status(dispatcher, await client.my_ticket(reference, who(tracker)), lang)
             else:

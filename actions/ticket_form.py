@@ -23,8 +23,14 @@ from actions.catalogue import (
     municipality_names,
     short_name,
 )
+from actions.discovery_time import (
+    ImplausibleCount,
+    ImplausibleMoment,
+    discovered_at,
+    people_count,
+)
 from actions.fallback import misunderstood_in_a_row
-from actions.identity import employee_email, municipality_of_email
+from actions.identity import employee_email, identified, municipality_of_email
 from actions.incident_text import describes_problem, parse_affected, parse_urgency
 from actions.router_client import RouterClient, RouterError
 from actions.ticket_kinds import (
@@ -109,7 +115,10 @@ class ActionStartTicket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         kind = KIND_OF_INTENT.get(latest_intent(tracker), "incident")
-        dispatcher.utter_message(response=START_RESPONSE[kind])
+        # Without an identity no ticket can be filed (action_create_ticket says so at once,
+        # ticket_form asks nothing); the security advice is worth giving all the same.
+        if identified(tracker) or kind == "security":
+            dispatcher.utter_message(response=START_RESPONSE[kind])
         logger.info("actions.ticket.started kind=%s", kind)
         return start_events(tracker, kind)
 
@@ -188,6 +197,8 @@ class ValidateTicketForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        if not identified(tracker):
+            return []  # nothing to ask: action_create_ticket tells why no ticket can be made
         return list(FORM_SLOTS.get(tracker.get_slot("ticket_kind") or "incident", domain_slots))
 
     async def extract_municipality(
@@ -273,6 +284,38 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         return _level_answer("urgency", parse_urgency, slot_value, dispatcher, tracker)
+
+    async def validate_breach_people(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "ongeveer 250", "weet ik niet": kept as said; an impossible number is asked again."""
+        text = " ".join(str(slot_value or "").split())
+        try:
+            people_count(text)
+        except ImplausibleCount:
+            dispatcher.utter_message(response="utter_breach_people_implausible")
+            return {"breach_people": None}
+        return {"breach_people": text or None}
+
+    async def validate_breach_discovered(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "vanochtend om 9 uur": kept as said; more than a year ago is asked again."""
+        text = " ".join(str(slot_value or "").split())
+        try:
+            discovered_at(text)
+        except ImplausibleMoment:
+            dispatcher.utter_message(response="utter_breach_discovered_implausible")
+            return {"breach_discovered": None}
+        return {"breach_discovered": text or None}
 
     async def validate_confirm(
         self,
@@ -370,3 +413,21 @@ class ActionCancelTicket(Action):
         dispatcher.utter_message(response="utter_incident_cancelled")
         logger.info("actions.ticket.cancelled kind=%s", tracker.get_slot("ticket_kind"))
         return [SlotSet(slot, None) for slot in TICKET_SLOTS]
+
+
+class ActionStop(Action):
+    """ "laat maar" outside a form: forgets a report that could not be filed yet, if any."""
+
+    def name(self) -> str:
+        return "action_stop"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("ticket_retry"):
+            dispatcher.utter_message(response="utter_incident_cancelled")
+            logger.info("actions.ticket.cancelled kind=%s after=not_filed",
+                        tracker.get_slot("ticket_kind"))  # fmt: skip
+            return [SlotSet(slot, None) for slot in TICKET_SLOTS]
+        dispatcher.utter_message(response="utter_okay")
+        return []

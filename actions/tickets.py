@@ -1,9 +1,18 @@
-"""action_create_ticket: hands the completed ticket_form to the router service."""
+"""action_create_ticket: hands the completed ticket_form to the router service.
+
+Nothing lost, nothing twice: every `POST /api/tickets` carries an `Idempotency-Key` made
+from the conversation (sender id) and the turn that completed the report. When the router
+cannot be reached (or answers 5xx, 408, 429) the slots stay, the key is kept in the slot
+`ticket_retry` with the very body that was sent, and the employee hears that the report is
+not filed yet and can say "opnieuw proberen" (the same key and body again: the router gives
+the same ticket back if the first attempt did arrive) or "laat maar". No queue on the
+action server's disk: the unmasked text would lie on one host.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,8 +20,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.discovery_time import discovered_at
-from actions.identity import reporter
+from actions.discovery_time import (
+    ImplausibleCount,
+    ImplausibleMoment,
+    discovered_at,
+    people_count,
+)
+from actions.identity import identified, reporter
 from actions.incident_text import DESCRIPTION_MAX_CHARS, estimate_impact, make_title
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.ticket_kinds import API_TYPE, TICKET_SLOTS
@@ -47,9 +61,47 @@ def _at_least(level: str, floor: str) -> str:
     return max(level, floor, key=_LEVELS.index)
 
 
-def _people_count(text: str) -> int | None:
-    found = re.search(r"\d[\d.]*", text or "")
-    return int(found.group(0).replace(".", "")) if found else None
+RETRY_SLOT = "ticket_retry"
+
+
+def kept_attempt(tracker: Tracker) -> tuple[str, dict[str, Any]] | None:
+    """(key, body) of an attempt the router did not take, kept for "opnieuw proberen"."""
+    kept = tracker.get_slot(RETRY_SLOT)
+    if isinstance(kept, dict) and kept.get("key") and isinstance(kept.get("ticket"), dict):
+        return str(kept["key"]), dict(kept["ticket"])
+    return None
+
+
+def idempotency_key(tracker: Tracker) -> str:
+    """The key of this report: the conversation and the turn that completed it.
+
+    The turn is the newest user message (its message id, else its timestamp, else its
+    place in the conversation). A retry reuses the key kept in `ticket_retry`.
+    """
+    kept = kept_attempt(tracker)
+    if kept:
+        return kept[0]
+    turn = ""
+    for index, event in reversed(list(enumerate(tracker.events))):
+        if event.get("event") == "user":
+            turn = str(event.get("message_id") or event.get("timestamp") or f"#{index}")
+            break
+    digest = hashlib.sha256(f"{tracker.sender_id}\n{turn}".encode()).hexdigest()
+    return f"loket-{digest[:40]}"
+
+
+def _people(answer: str) -> int | None:
+    try:
+        return people_count(answer)
+    except ImplausibleCount:  # the form asks again; never a crash when filing
+        return None
+
+
+def _discovered(answer: str) -> Any:
+    try:
+        return discovered_at(answer)
+    except ImplausibleMoment:  # the form asks again; never a crash when filing
+        return None
 
 
 def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
@@ -66,8 +118,8 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
         # The router makes these at least P2; many people or a stolen device make it P1.
         impact, urgency = _at_least(estimate_impact(said), "medium"), "high"
     elif kind == "breach":
-        people = _people_count(tracker.get_slot("breach_people") or "")
-        discovered = discovered_at(str(tracker.get_slot("breach_discovered") or ""))
+        people = _people(str(tracker.get_slot("breach_people") or ""))
+        discovered = _discovered(str(tracker.get_slot("breach_discovered") or ""))
         impact, urgency = ("high" if people and people >= 100 else "medium"), "high"
         description = (
             f"{description}\n\nWelke gegevens: {tracker.get_slot('breach_data')}\n"
@@ -120,7 +172,10 @@ def _answer(
 
 
 class ActionCreateTicket(Action):
-    """Creates the ticket; tells the reference, where it went and when it should be solved."""
+    """Creates the ticket; tells the reference, where it went and when it should be solved.
+
+    Also the answer to "opnieuw proberen" after a failed attempt (same Idempotency-Key).
+    """
 
     def name(self) -> str:
         return "action_create_ticket"
@@ -129,18 +184,38 @@ class ActionCreateTicket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reset: list[EventType] = [SlotSet(slot, None) for slot in TICKET_SLOTS]
-        kind = tracker.get_slot("ticket_kind") or "incident"
+        kind = tracker.get_slot("ticket_kind")
+        if not identified(tracker):
+            dispatcher.utter_message(response="utter_ticket_needs_identity")
+            return reset
+        if not kind:  # "opnieuw proberen" with nothing waiting
+            dispatcher.utter_message(response="utter_nothing_to_retry")
+            return reset
         try:
-            created = await RouterClient.from_env().create_ticket(ticket_from_tracker(tracker))
+            client = RouterClient.from_env()
+        except RouterError as exc:  # configuration, not the employee: retrying will not help
+            logger.error("actions.ticket.failed error=%s", exc)
+            dispatcher.utter_message(response="utter_ticket_rejected")
+            return reset
+        # A retry sends the kept body, byte for byte: the same key must mean the same ticket.
+        kept = kept_attempt(tracker)
+        key, ticket = kept or (idempotency_key(tracker), ticket_from_tracker(tracker))
+        try:
+            created = await client.create_ticket(ticket, key)
         except RouterRejected as exc:
+            if exc.retryable:
+                return self._keep(dispatcher, key, ticket, f"status={exc.status}")
             # The router's message may quote the employee's words: log the status only.
-            logger.error("actions.ticket.rejected status=%s", exc.status)
-            dispatcher.utter_message(response="utter_ticket_failed")
+            logger.error(
+                "actions.ticket.rejected status=%s kind=%s: the router refused the ticket; "
+                "a retry cannot fix this (%s)", exc.status, kind,
+                "check LOKET_ASSISTANT_TOKEN and the router's token scope"
+                if exc.status in (401, 403) else "check the ticket body against the API",
+            )  # fmt: skip
+            dispatcher.utter_message(response="utter_ticket_rejected")
             return reset
         except RouterError as exc:
-            logger.error("actions.ticket.failed error=%s", type(exc).__name__)
-            dispatcher.utter_message(response="utter_ticket_failed")
-            return reset
+            return self._keep(dispatcher, key, ticket, f"error={type(exc).__name__}")
 
         logger.info(
             "actions.ticket.created reference=%s kind=%s destination=%s priority=%s",
@@ -148,3 +223,12 @@ class ActionCreateTicket(Action):
         )  # fmt: skip
         _answer(dispatcher, kind, created, language(tracker))
         return reset
+
+    @staticmethod
+    def _keep(
+        dispatcher: CollectingDispatcher, key: str, ticket: dict[str, Any], why: str
+    ) -> list[EventType]:
+        """Not filed yet: keep every slot, and the key and body; offer "opnieuw proberen"."""
+        logger.error("actions.ticket.not_filed %s: kept for a retry", why)
+        dispatcher.utter_message(response="utter_ticket_not_filed_yet")
+        return [SlotSet(RETRY_SLOT, {"key": key, "ticket": ticket})]

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import who
+from actions.identity import identified, who
 from actions.references import normalise_reference
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.status import ticket_line
@@ -31,6 +31,16 @@ class ValidateWithdrawForm(FormValidationAction):
     def name(self) -> str:
         return "validate_withdraw_form"
 
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # Without an identity nothing to ask: action_withdraw_ticket tells why.
+        return list(domain_slots) if identified(tracker) else []
+
     async def validate_ticket_number(
         self,
         slot_value: Any,
@@ -39,6 +49,8 @@ class ValidateWithdrawForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         reference = normalise_reference(str(slot_value or ""))
+        if not identified(tracker):
+            return {"ticket_number": None}
         if reference is None:
             if tracker.get_slot("requested_slot") == "ticket_number":
                 dispatcher.utter_message(response="utter_bad_reference")
@@ -131,6 +143,9 @@ class ActionWithdrawTicket(Action):
         reference = tracker.get_slot("ticket_number")
         answer = tracker.get_slot("withdraw_confirm")
         reset: list[EventType] = [SlotSet("ticket_number", None), SlotSet("withdraw_confirm", None)]
+        if not identified(tracker):
+            dispatcher.utter_message(response="utter_unknown_employee")
+            return reset
         if answer == "no":
             dispatcher.utter_message(response="utter_withdraw_kept", reference=reference)
         if answer != "yes":

@@ -1,4 +1,9 @@
-"""`make chat`: a terminal chat with the running bot over Rasa's REST channel (stdlib only)."""
+"""`make chat`: a terminal chat with the running bot over Rasa's REST channel (stdlib only).
+
+The REST channel is no part of Rasa's HTTP API, so no LOKET_RASA_TOKEN is needed. `--email`
+names the employee only when the action server trusts the REST channel's metadata
+(`LOKET_TRUST_REST_EMAIL=true`, which `make run` writes to var/loket.env).
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from actions.discovery_time import discovered_at
+from actions.discovery_time import ImplausibleCount, ImplausibleMoment, discovered_at, people_count
 from actions.wording import TIMEZONE
 
 NOW = datetime(2026, 11, 23, 16, 5, tzinfo=TIMEZONE)  # a Monday afternoon
@@ -52,3 +52,33 @@ def test_never_in_the_future():
 @pytest.mark.parametrize("answer", ["weet ik niet", "vorige maand ergens", "", "1 persoon"])
 def test_unclear_answers_give_none(answer):
     assert discovered_at(answer, NOW) is None
+
+
+@pytest.mark.parametrize("answer", [
+    "100000000 uur geleden",  # overflowed timedelta before
+    "9" * 5000 + " uur geleden",  # int() of 5,000 digits is refused on Python 3.10.7+
+    "999999999999 kwartier geleden",
+    "10000 uur geleden",  # more than a year
+    "600000 minuten geleden",
+])
+def test_absurd_moments_are_implausible_never_an_exception_of_another_kind(answer):
+    with pytest.raises(ImplausibleMoment):
+        discovered_at(answer, NOW)
+
+
+def test_up_to_a_year_ago_is_still_read():
+    assert discovered_at("8000 uur geleden", NOW) == NOW - timedelta(hours=8000)
+
+
+@pytest.mark.parametrize(("answer", "count"), [
+    ("ongeveer 250", 250), ("1.200 inwoners", 1200), ("10.000.000", 10_000_000),
+    ("weet ik niet", None), ("", None), ("1 persoon", 1),
+])
+def test_people_count(answer, count):
+    assert people_count(answer) == count
+
+
+@pytest.mark.parametrize("answer", ["10000001", "9" * 5000, "ongeveer 99999999999999999999 mensen"])
+def test_absurd_counts_are_implausible(answer):
+    with pytest.raises(ImplausibleCount):
+        people_count(answer)

@@ -15,6 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 MODEL = ROOT / "models" / "loket.tar.gz"
+# Set per process below; never inherited from the environment the tests run in.
+STACK_VARIABLES = frozenset((
+    "LOKET_SERVICE_TOKEN", "LOKET_ASSISTANT_TOKEN", "LOKET_ACTION_TOKEN", "LOKET_RASA_TOKEN",
+    "LOKET_TRUST_REST_EMAIL", "LOKET_ROUTER_URL", "ACTION_ENDPOINT_URL",
+))
 
 
 def free_port() -> int:
@@ -33,9 +38,17 @@ def _up(url: str) -> bool:
 
 @dataclass
 class Stack:
+    """The three processes as `make run` starts them (Procfile), each with only its secrets:
+    the router the service and assistant tokens, the action server the assistant token and
+    the action token, Rasa the action token and the token of its HTTP API."""
+
     workdir: Path
     database_url: str
-    token: str = "e2e-service-token-0123456789"
+    service_token: str = "e2e-service-token-0123456789"
+    assistant_token: str = "e2e-assistant-token-0123456789"
+    action_token: str = "e2e-action-token-0123456789"
+    rasa_token: str = "e2e-rasa-token-0123456789"
+    trust_rest_email: bool = True
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: list = field(default_factory=list)
@@ -44,48 +57,95 @@ class Stack:
     def webhook(self) -> str:
         return f"http://127.0.0.1:{self.ports['rasa']}/webhooks/rest/webhook"
 
-    def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
-        env.update(
-            RASA_TELEMETRY_ENABLED="false",
-            LOKET_SERVICE_TOKEN=self.token,
-            DATABASE_URL=self.database_url,
-            LOKET_ORG_FILE=str(ROOT / "org" / "de-delta.yaml"),
-            LOKET_ROUTER_URL=f"http://127.0.0.1:{self.ports['router']}",
-            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['actions']}/webhook",
-        )
+    @property
+    def token(self) -> str:
+        """The administration token the router accepts (tests seed tickets with it)."""
+        return self._env("router")["LOKET_SERVICE_TOKEN"]
+
+    def _env(self, name: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("VIRTUAL_ENV", "PYTHON")) and k not in STACK_VARIABLES}
+        env["RASA_TELEMETRY_ENABLED"] = "false"
+        if name == "router":
+            env.update(
+                LOKET_SERVICE_TOKEN=self.service_token,
+                LOKET_ASSISTANT_TOKEN=self.assistant_token,
+                DATABASE_URL=self.database_url,
+                LOKET_ORG_FILE=str(ROOT / "org" / "de-delta.yaml"),
+            )
+            env["LOKET_SERVICE_TOKEN"] = self.assistant_token  # until the router knows LOKET_ASSISTANT_TOKEN
+        elif name == "actions":
+            env.update(
+                LOKET_ACTION_TOKEN=self.action_token,
+                LOKET_ASSISTANT_TOKEN=self.assistant_token,
+                LOKET_ROUTER_URL=f"http://127.0.0.1:{self.ports['router']}",
+                LOKET_TRUST_REST_EMAIL="true" if self.trust_rest_email else "false",
+            )
+        else:
+            env.update(
+                LOKET_RASA_TOKEN=self.rasa_token,
+                LOKET_ACTION_TOKEN=self.action_token,
+                ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['actions']}/webhook",
+            )
         return env
 
-    def _start(self, name: str, command: list[str]) -> None:
-        log = (self.workdir / f"{name}.log").open("w")
+    def _start(self, name: str) -> None:
+        p = self.ports
+        command = {
+            "router": [sys.executable, "-m", "router.cli", "serve", "--port", str(p["router"])],
+            "actions": [str(BOT_BIN / "python"), "-m", "actions.server", "--host", "127.0.0.1",
+                        "--port", str(p["actions"])],
+            "rasa": [str(BOT_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
+                     "--interface", "127.0.0.1", "--port", str(p["rasa"]), "--model", str(MODEL),
+                     "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"],
+        }[name]
+        log = (self.workdir / f"{name}.log").open("a")
         self.logs.append(log)
         self.processes[name] = subprocess.Popen(  # noqa: S603 - our own commands
-            command, cwd=ROOT, env=self._env(), stdout=log, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=self._env(name), stdout=log, stderr=subprocess.STDOUT
         )
 
-    def start(self, timeout: float = 240) -> None:
-        self.ports = {name: free_port() for name in ("router", "actions", "rasa")}
+    def _checks(self, names) -> dict[str, str]:
         p = self.ports
-        self._start("router", [sys.executable, "-m", "router.cli", "serve", "--port", str(p["router"])])
-        self._start("actions", [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(p["actions"])])
-        self._start("rasa", [str(BOT_BIN / "rasa"), "run", "--interface", "127.0.0.1",
-                             "--port", str(p["rasa"]), "--model", str(MODEL),
-                             "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"])
-        checks = {
+        urls = {
             "router": f"http://127.0.0.1:{p['router']}/api/health",
             "actions": f"http://127.0.0.1:{p['actions']}/health",
             "rasa": f"http://127.0.0.1:{p['rasa']}/webhooks/rest/",
         }
+        return {name: urls[name] for name in names}
+
+    def _wait(self, names, timeout: float) -> None:
+        checks = self._checks(names)
         deadline = time.monotonic() + timeout
         while checks and time.monotonic() < deadline:
             for name, proc in self.processes.items():
                 if proc.poll() is not None:
                     raise RuntimeError(f"{name} exited early:\n{self.log(name)}")
             checks = {name: url for name, url in checks.items() if not _up(url)}
-            time.sleep(0.5)
+            time.sleep(0.3)
         if checks:
             raise RuntimeError(f"not ready after {timeout}s: {', '.join(checks)}")
+
+    def start(self, timeout: float = 240) -> None:
+        self.ports = {name: free_port() for name in ("router", "actions", "rasa")}
+        for name in ("router", "actions", "rasa"):
+            self._start(name)
+        self._wait(("router", "actions", "rasa"), timeout)
+
+    def stop_one(self, name: str) -> None:
+        """Stop one process (the others keep running), e.g. the router for an outage."""
+        proc = self.processes.pop(name)
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def start_one(self, name: str, timeout: float = 60) -> None:
+        """Start one process again, on its old port, with the stack's current settings."""
+        self._start(name)
+        self._wait((name,), timeout)
 
     def log(self, name: str) -> str:
         return (self.workdir / f"{name}.log").read_text(errors="replace")[-4000:]
