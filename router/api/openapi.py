@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from router.api import schemas as s
-from router.api.auth import PUBLIC_PATHS
+from router.api.auth import ASSISTANT_MAY_CALL, PUBLIC_PATHS
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,8 @@ def _operation(op: Operation) -> dict:
     }
     if op.path not in PUBLIC_PATHS:
         out["security"] = [{"serviceToken": []}]
+        if (op.method, op.path) in ASSISTANT_MAY_CALL:
+            out["security"].append({"assistantToken": []})
     params = []
     if "{outage_id}" in op.path:
         params.append(
@@ -182,7 +184,19 @@ def build_openapi() -> dict:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"serviceToken": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "serviceToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "LOKET_SERVICE_TOKEN: every endpoint",
+                },
+                "assistantToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "LOKET_ASSISTANT_TOKEN: only the operations that list it; "
+                    "403 elsewhere",
+                },
+            },
         },
     }
 
