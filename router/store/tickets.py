@@ -110,34 +110,64 @@ def _allocate_number(session: Session, year: int) -> int:
 
 
 def find_or_create_employee(session: Session, *, reporter: Reporter, municipality: str) -> Employee:
+    return _match_reporter(session, reporter=reporter, municipality=municipality)[0]
+
+
+def _match_reporter(
+    session: Session, *, reporter: Reporter, municipality: str
+) -> tuple[Employee, str | None]:
+    """The employee who reports, and a note when their chat sender id was bound anew.
+
+    The e-mail the action server sends is taken as verified: it wins over a stored sender
+    binding (a reused or shared chat sender id), and two people are never merged. A sender
+    first seen without e-mail gets it attached, unless it belongs to another employee: then
+    the sender id moves to that one.
+    """
+    email = reporter.email.lower() if reporter.email else None
     identity = session.exec(
         select(ChannelIdentity).where(
             ChannelIdentity.channel == reporter.channel,
             ChannelIdentity.sender_id == reporter.sender_id,
         )
     ).first()
-    if identity is not None:
-        return session.get_one(Employee, identity.employee_id)
-    employee = None
-    if reporter.email:
-        employee = session.exec(
-            select(Employee).where(Employee.email == reporter.email.lower())
-        ).first()
-    if employee is None:
-        employee = Employee(
-            email=reporter.email.lower() if reporter.email else None,
-            name=reporter.name,
-            municipality=municipality,
+    owner = session.exec(select(Employee).where(Employee.email == email)).first() if email else None
+    bound = session.get_one(Employee, identity.employee_id) if identity is not None else None
+    if bound is not None and (email is None or bound.email == email):
+        return bound, None
+    if bound is not None and owner is None and bound.email is None:
+        bound.email = email  # first contact came without an e-mail address: now we know it
+        if reporter.name and not bound.name:
+            bound.name = reporter.name
+        session.add(bound)
+        return bound, None
+    employee = owner or _new_employee(session, reporter, email, municipality)
+    if identity is None:
+        session.add(
+            ChannelIdentity(
+                employee_id=flushed_id(employee.id),
+                channel=reporter.channel,
+                sender_id=reporter.sender_id,
+                verified_at=utcnow() if email else None,
+            )
         )
-        session.add(employee)
-        session.flush()
-    session.add(
-        ChannelIdentity(
-            employee_id=flushed_id(employee.id),
-            channel=reporter.channel,
-            sender_id=reporter.sender_id,
-        )
+        return employee, None
+    # The sender id was bound to someone else: rebind it to the e-mail's employee, recorded.
+    previous = identity.employee_id
+    identity.employee_id = flushed_id(employee.id)
+    identity.verified_at = utcnow()
+    session.add(identity)
+    return employee, (
+        f"afzender {reporter.channel}:{reporter.sender_id} opnieuw gekoppeld aan medewerker "
+        f"#{employee.id} (was #{previous}) op grond van het e-mailadres"
     )
+
+
+def _new_employee(
+    session: Session, reporter: Reporter, email: str | None, municipality: str
+) -> Employee:
+    employee = Employee(email=email, name=reporter.name, municipality=municipality)
+    session.add(employee)
+    session.flush()
     return employee
 
 
@@ -157,7 +187,7 @@ def create_ticket(
     """Store a new, routed ticket; the caller commits."""
     now = now or utcnow()
     number = _allocate_number(session, now.year)  # first: take the write lock before reading
-    reporter = find_or_create_employee(
+    reporter, rebound = _match_reporter(
         session, reporter=data.reporter, municipality=data.municipality
     )
     priority = org.priority(data.impact, data.urgency)
@@ -192,7 +222,7 @@ def create_ticket(
     )
     session.add(ticket)
     session.flush()
-    _event(session, ticket, actor, EventKind.created, new_value=ticket.reference)
+    _event(session, ticket, actor, EventKind.created, new_value=ticket.reference, note=rebound)
     _event(
         session,
         ticket,

@@ -69,13 +69,21 @@ def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
         DATABASE_URL=f"sqlite:///{database}",
         LOKET_ORG_FILE=str(ROOT / "org" / "de-delta.yaml"),
     )
-    subprocess.run([str(LOKET), "db", "upgrade"], cwd=ROOT, env=env, check=True,  # noqa: S603
-                   capture_output=True)
+    subprocess.run(
+        [str(LOKET), "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,  # noqa: S603
+        capture_output=True,
+    )
     port = _free_port()
     log = (workdir / "router.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [str(LOKET), "serve", "--port", str(port)], cwd=ROOT, env=env,
-        stdout=log, stderr=subprocess.STDOUT,
+        [str(LOKET), "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -123,17 +131,32 @@ def make_tracker(
     }  # fmt: skip
     if response_selector:
         latest["response_selector"] = response_selector
-    events: list[dict] = [{"event": "action", "name": "action_session_start"},
-                          {"event": "session_started", "metadata": metadata}]
+    events: list[dict] = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "session_started", "metadata": metadata},
+    ]
     for who, said in history:
         if who == "user":
-            events.append({"event": "user", "text": said, "input_channel": "rest",
-                           "metadata": metadata,
-                           "parse_data": {"intent": {"name": "inform"}, "text": said}})
+            events.append(
+                {
+                    "event": "user",
+                    "text": said,
+                    "input_channel": "rest",
+                    "metadata": metadata,
+                    "parse_data": {"intent": {"name": "inform"}, "text": said},
+                }
+            )
         else:
             events.append({"event": "bot", "text": said})
-    events.append({"event": "user", "text": text, "parse_data": latest,
-                   "input_channel": "rest", "metadata": metadata})
+    events.append(
+        {
+            "event": "user",
+            "text": text,
+            "parse_data": latest,
+            "input_channel": "rest",
+            "metadata": metadata,
+        }
+    )
     state = {
         "sender_id": sender,
         "slots": {"requested_slot": None, **(slots or {})},

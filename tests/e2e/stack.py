@@ -66,12 +66,38 @@ class Stack:
     def start(self, timeout: float = 240) -> None:
         self.ports = {name: free_port() for name in ("router", "actions", "rasa")}
         p = self.ports
-        self._start("router", [sys.executable, "-m", "router.cli", "serve", "--port", str(p["router"])])
-        self._start("actions", [str(BOT_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(p["actions"])])
-        self._start("rasa", [str(BOT_BIN / "rasa"), "run", "--interface", "127.0.0.1",
-                             "--port", str(p["rasa"]), "--model", str(MODEL),
-                             "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"])
+        self._start(
+            "router", [sys.executable, "-m", "router.cli", "serve", "--port", str(p["router"])]
+        )
+        self._start(
+            "actions",
+            [
+                str(BOT_BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(p["actions"]),
+            ],
+        )
+        self._start(
+            "rasa",
+            [
+                str(BOT_BIN / "rasa"),
+                "run",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(p["rasa"]),
+                "--model",
+                str(MODEL),
+                "--credentials",
+                "bot/credentials.yml",
+                "--endpoints",
+                "bot/endpoints.yml",
+            ],
+        )
         checks = {
             "router": f"http://127.0.0.1:{p['router']}/api/health",
             "actions": f"http://127.0.0.1:{p['actions']}/health",
@@ -108,8 +134,9 @@ def say(stack: Stack, sender: str, message: str, email: str | None = None) -> st
     body: dict = {"sender": sender, "message": message}
     if email:
         body["metadata"] = {"email": email}
-    request = urllib.request.Request(stack.webhook, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        stack.webhook, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
         return "\n".join(m.get("text", "") for m in json.load(response))
 
