@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -183,8 +183,14 @@ def create_ticket(
     org: Organisation,
     actor: str,
     now: datetime | None = None,
+    idempotency_key: str | None = None,
+    request_digest: str | None = None,
 ) -> Ticket:
-    """Store a new, routed ticket; the caller commits."""
+    """Store a new, routed ticket; the caller commits.
+
+    With an idempotency key, a second ticket with the same key fails on the unique index
+    (IntegrityError at the flush): the caller then answers with the stored one
+    (ticket_by_idempotency_key)."""
     now = now or utcnow()
     number = _allocate_number(session, now.year)  # first: take the write lock before reading
     reporter, rebound = _match_reporter(
@@ -219,6 +225,8 @@ def create_ticket(
         outage_id=_open_outage_for(session, data.application, data.municipality),
         created_at=now,
         updated_at=now,
+        idempotency_key=idempotency_key,
+        request_digest=request_digest,
     )
     session.add(ticket)
     session.flush()
@@ -251,11 +259,54 @@ def _open_outage_for(session: Session, application: str | None, municipality: st
     return hits[0].id if hits else None
 
 
-def get_ticket(session: Session, reference: str) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.reference == reference.upper())).first()
+class IdempotencyKeyReused(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "Idempotency-Key was already used for a different request; "
+            "a retry must repeat the request unchanged, a new request needs a new key"
+        )
+
+
+def ticket_by_idempotency_key(session: Session, *, key: str, request_digest: str) -> Ticket | None:
+    """The ticket an earlier request with this key created; IdempotencyKeyReused when that
+    request was a different one."""
+    ticket = session.exec(select(Ticket).where(Ticket.idempotency_key == key)).first()
+    if ticket is not None and ticket.request_digest != request_digest:
+        raise IdempotencyKeyReused()
+    return ticket
+
+
+def get_ticket(session: Session, reference: str, *, for_update: bool = False) -> Ticket:
+    """One ticket; `for_update` locks its row until the transaction ends and reads it afresh.
+
+    Every change to a ticket reads it this way, so a check of its state (a status
+    transition) and the write after it cannot interleave with another change: PostgreSQL
+    takes the row lock (SELECT ... FOR UPDATE); SQLite's write transactions hold the
+    database's write lock from BEGIN (store/engine.py), and FOR UPDATE is left out there.
+    """
+    query = select(Ticket).where(Ticket.reference == reference.upper())
+    if for_update:
+        # populate_existing: a ticket read earlier in this transaction gets the locked values.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    ticket = session.exec(query).first()
     if ticket is None:
         raise TicketNotFound(reference)
     return ticket
+
+
+def text_matches(text: str) -> ColumnElement[bool]:
+    """Tickets whose reference, title or description holds the text; % and _ match
+    themselves (LIKE wildcards escaped). A whole reference matches that ticket exactly.
+    The API's search and the workspace's queues both search this way."""
+    text = text.strip()
+    if REFERENCE.match(text.upper()):
+        return col(Ticket.reference) == text.upper()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        col(Ticket.reference).ilike(pattern, escape="\\"),
+        col(Ticket.title).ilike(pattern, escape="\\"),
+        col(Ticket.description).ilike(pattern, escape="\\"),
+    )
 
 
 def list_tickets(
@@ -285,14 +336,7 @@ def list_tickets(
             Employee.email == reporter_email.lower()
         )
     if search:
-        pattern = f"%{search}%"
-        query = query.where(
-            or_(
-                col(Ticket.reference).ilike(pattern),
-                col(Ticket.title).ilike(pattern),
-                col(Ticket.description).ilike(pattern),
-            )
-        )
+        query = query.where(text_matches(search))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = session.exec(
         query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
@@ -310,7 +354,7 @@ def change_status(
     actor: str,
     note: str | None = None,
 ) -> Ticket:
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     check_transition(ticket.reference, ticket.status, status)
     now = utcnow()
     old = ticket.status
@@ -350,7 +394,7 @@ def reassign(
     """Send a ticket elsewhere; a staff reassignment is a labelled example for retraining."""
     if destination not in org.destination_keys():
         raise UnknownDestination(f"unknown destination '{destination}'")
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     if destination == ticket.destination:
         return ticket
     session.add(
@@ -387,7 +431,7 @@ def reassign(
 
 def confirm_route(session: Session, *, reference: str, actor: str, note: str) -> Ticket:
     """The destination was right after all: off the review queue, with an audit event."""
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     ticket.needs_review = False
     ticket.updated_at = utcnow()
     session.add(ticket)
@@ -402,7 +446,7 @@ def set_supplier_reference(
     session: Session, *, reference: str, supplier_reference: str, actor: str
 ) -> Ticket:
     """The supplier's own reference for a forwarded ticket (kept as given: a structured field)."""
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     old = ticket.supplier_reference
     ticket.supplier_reference = supplier_reference[:100]
     ticket.updated_at = utcnow()
@@ -422,7 +466,7 @@ def add_comment(
     text: str,
     to_reporter: bool,
 ) -> Comment:
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     comment = Comment(
         ticket_id=flushed_id(ticket.id), author=author, text=text, to_reporter=to_reporter
     )
