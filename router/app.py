@@ -21,6 +21,7 @@ from router.store.engine import make_engine
 from router.workspace import app as workspace
 
 MAX_BODY = 256 * 1024
+SERVER_NAME = "Loket"
 
 
 def create_app(settings: Settings, org: Organisation | None = None) -> web.Application:
@@ -29,6 +30,7 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     app = web.Application(
         middlewares=[error_middleware, token_middleware], client_max_size=MAX_BODY
     )
+    app.on_response_prepare.append(_server_header)
     app[SETTINGS] = settings
     app[ORG] = org
     app[ROUTER] = build_router(org, settings, check_every=None)
@@ -39,6 +41,11 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     app.router.add_get("/api/openapi.json", openapi)
     workspace.mount(app, settings, org)  # the staff workspace at /staff/, its own session auth
     return app
+
+
+async def _server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """Name no software versions (aiohttp would send `Python/3.x aiohttp/3.x`)."""
+    response.headers["Server"] = SERVER_NAME
 
 
 async def _follow_published_model(app: web.Application) -> AsyncIterator[None]:

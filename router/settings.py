@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "xxx", "test"}
@@ -39,7 +39,11 @@ class RouterSettings(StoreSettings):
 class Settings(RouterSettings):
     """The router service's settings."""
 
+    # Opens every endpoint of the JSON API (staff tools, integrations).
     service_token: SecretStr = Field(min_length=16)
+    # The assistant's action server: only what its conversations need (router/api/auth.py,
+    # ASSISTANT_MAY_CALL), 403 elsewhere. Optional; unset, only the service token works.
+    assistant_token: SecretStr | None = Field(default=None, min_length=16)
     # Signs the staff workspace's session cookies and CSRF tokens (32+ characters). Without
     # it the JSON API runs and the workspace answers 503 naming this variable.
     secret_key: SecretStr | None = None
@@ -54,9 +58,18 @@ class Settings(RouterSettings):
     # Processes serving requests; routing is CPU work, so one per core by default.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 
-    @field_validator("service_token")
+    @field_validator("service_token", "assistant_token")
     @classmethod
-    def _no_placeholder(cls, value: SecretStr) -> SecretStr:
-        if value.get_secret_value().strip().lower() in _PLACEHOLDERS:
-            raise ValueError("LOKET_SERVICE_TOKEN is a placeholder; set a random secret")
+    def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in _PLACEHOLDERS:
+            raise ValueError("the token is a placeholder; set a random secret")
         return value
+
+    @model_validator(mode="after")
+    def _tokens_differ(self) -> Settings:
+        assistant = self.assistant_token
+        if assistant is not None and (
+            assistant.get_secret_value() == self.service_token.get_secret_value()
+        ):
+            raise ValueError("LOKET_ASSISTANT_TOKEN must differ from LOKET_SERVICE_TOKEN")
+        return self

@@ -1,4 +1,8 @@
-"""Service-token authentication for the JSON API; a few paths are public on purpose.
+"""Bearer-token authentication for the JSON API; a few paths are public on purpose.
+
+Two tokens: the service token (LOKET_SERVICE_TOKEN) opens every endpoint; the assistant's
+token (LOKET_ASSISTANT_TOKEN, optional) opens only ASSISTANT_MAY_CALL, what the assistant's
+conversations need, and answers 403 elsewhere. Both are compared in constant time.
 
 Only /api/ paths: the staff workspace (/staff/) signs its users in with its own sessions.
 """
@@ -15,15 +19,55 @@ from router.keys import SETTINGS
 
 PUBLIC_PATHS = frozenset({"/api/health", "/api/openapi.json"})
 
+# Everything the assistant's token may call, as (method, route path as in the OpenAPI
+# document). The one place to extend: each issue that gives the assistant a new call adds
+# it here (and tests/api/test_auth_scopes.py checks the list against the app).
+ASSISTANT_MAY_CALL: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("POST", "/api/tickets"),  # file a ticket for the employee in the conversation
+        ("GET", "/api/my/tickets"),  # the reporter's own tickets
+        ("GET", "/api/my/tickets/{reference}"),
+        ("POST", "/api/my/tickets/{reference}/withdraw"),
+        ("GET", "/api/outages"),  # known outages, announced before a ticket is filed
+        ("GET", "/api/catalogue"),  # applications and municipalities
+        ("POST", "/api/bot-resolutions"),  # a question the bot answered alone
+    }
+)
+
+
+def _matches(given: bytes, secret: str) -> bool:
+    return hmac.compare_digest(given, secret.encode())
+
+
+def _operation(request: web.Request) -> tuple[str, str] | None:
+    """The (method, path template) the request was routed to; None when no route matched."""
+    route = request.match_info.route
+    resource = route.resource
+    if resource is None or request.match_info.http_exception is not None:
+        return None
+    method = "GET" if request.method == "HEAD" else request.method
+    return method, resource.canonical
+
 
 @web.middleware
 async def token_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path in PUBLIC_PATHS or not request.path.startswith("/api/"):
         return await handler(request)
-    expected = request.app[SETTINGS].service_token.get_secret_value().encode()
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
-        response = error(401, "missing or invalid service token")
-        response.headers["WWW-Authenticate"] = "Bearer"
-        return response
-    return await handler(request)
+    settings = request.app[SETTINGS]
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    given = token.strip().encode()
+    bearer = scheme.lower() == "bearer"
+    # Both comparisons always run, so the answer's timing tells nothing about either token.
+    is_service = _matches(given, settings.service_token.get_secret_value())
+    assistant = settings.assistant_token
+    is_assistant = assistant is not None and _matches(given, assistant.get_secret_value())
+    if bearer and is_service:
+        return await handler(request)
+    if bearer and is_assistant:
+        operation = _operation(request)
+        if operation is None or operation in ASSISTANT_MAY_CALL:
+            return await handler(request)  # an unknown path or method: its own 404 or 405
+        return error(403, "the assistant's token may not call this endpoint")
+    response = error(401, "missing or invalid service token")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response

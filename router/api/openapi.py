@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from router.api import schemas as s
-from router.api.auth import PUBLIC_PATHS
+from router.api.auth import ASSISTANT_MAY_CALL, PUBLIC_PATHS
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,18 @@ class Operation:
     status: int = 200
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
+    idempotent: bool = False  # takes an Idempotency-Key header
+
+
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "The client's key for this request: a retry with the same key and body "
+    "returns the ticket filed before (200) instead of a second one; the same key with "
+    "another body is refused (422).",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
+}
 
 
 OPERATIONS = [
@@ -41,6 +53,7 @@ OPERATIONS = [
         s.TicketOut,
         201,
         body=s.TicketIn,
+        idempotent=True,
     ),
     Operation(
         "GET",
@@ -134,11 +147,22 @@ def _operation(op: Operation) -> dict:
                 "description": "Bad input, unknown reference or invalid transition",
                 "content": {"application/json": {"schema": _ref(s.ErrorOut)}},
             },
+            "503": {
+                "description": "The database was busy or slow: nothing was stored, try again",
+                "content": {"application/json": {"schema": _ref(s.ErrorOut)}},
+            },
         },
     }
+    if op.idempotent:
+        out["responses"]["200"] = {
+            "description": "A retry with the same Idempotency-Key: the ticket filed before",
+            "content": {"application/json": {"schema": _ref(op.response)}},
+        }
     if op.path not in PUBLIC_PATHS:
         out["security"] = [{"serviceToken": []}]
-    params = []
+        if (op.method, op.path) in ASSISTANT_MAY_CALL:
+            out["security"].append({"assistantToken": []})
+    params: list[dict] = [IDEMPOTENCY_PARAMETER] if op.idempotent else []
     if "{outage_id}" in op.path:
         params.append(
             {"name": "outage_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -182,7 +206,19 @@ def build_openapi() -> dict:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {"serviceToken": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "serviceToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "LOKET_SERVICE_TOKEN: every endpoint",
+                },
+                "assistantToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "LOKET_ASSISTANT_TOKEN: only the operations that list it; "
+                    "403 elsewhere",
+                },
+            },
         },
     }
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     AwareDatetime,
@@ -18,13 +20,39 @@ from pydantic import (
 from router.domain.vocabulary import Status, TicketType
 
 CLOCK_SKEW = timedelta(minutes=5)  # between the action server's clock and ours
+# A breach is reported soon after it is found: further back than this is a wrong date.
+DISCOVERY_HORIZON = timedelta(days=366)
+MAX_OFFSET = 1_000_000  # paging further is a search's job, not an offset's
+
+# C0 control characters other than tab, LF and CR: refused in every text field (the
+# action server strips them from what the employee typed). Format characters such as
+# right-to-left marks and zero-width joiners are not controls and are kept.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 MAX_TEXT = 10_000
 Level = Literal["low", "medium", "high"]
 
 
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        yield from (item for item in value if isinstance(item, str))
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        for text in _texts(value):
+            found = CONTROL_CHARACTERS.search(text)
+            if found:
+                raise ValueError(
+                    f"contains control character U+{ord(found.group()):04X}, not allowed"
+                )
+        return value
 
 
 class ReporterIn(_In):
@@ -57,9 +85,15 @@ class TicketIn(_In):
 
     @field_validator("discovered_at")
     @classmethod
-    def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        now = datetime.now(UTC)
+        # Years first: converting the year 1 or 9999 to UTC for a comparison can overflow.
+        if value.year > now.year + 1 or (value.year >= now.year - 1 and value > now + CLOCK_SKEW):
             raise ValueError("discovered_at lies in the future")
+        if value.year < now.year - 2 or value < now - DISCOVERY_HORIZON:
+            raise ValueError("discovered_at lies more than a year back")
         return value
 
 
@@ -135,14 +169,18 @@ class CommentIn(_In):
 
 
 class TicketQuery(_In):
-    municipality: str | None = None
+    municipality: str | None = Field(default=None, max_length=100)
     status: Status | None = None
-    destination: str | None = None
-    reporter_email: str | None = None
+    destination: str | None = Field(default=None, max_length=64)
+    reporter_email: str | None = Field(default=None, max_length=254)
     open: bool = False
-    q: str | None = Field(default=None, max_length=200)
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        description="words in reference, title or description; % and _ match themselves",
+    )
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class Alternative(BaseModel):

@@ -45,7 +45,7 @@ def _my_ticket_out(org: Organisation, session: Session, ticket: Ticket) -> dict:
     return MyTicketOut.model_validate(
         dict(
             ticket.model_dump(),
-            destination_name=org.destination_name(ticket.destination),
+            destination_name=org.display_name(ticket.destination),
             comments=comments,
         )
     ).model_dump(mode="json")
@@ -62,7 +62,7 @@ async def my_tickets(request: web.Request) -> web.Response:
         )
         return {"tickets": [_my_ticket_out(org, session, t) for t in tickets]}
 
-    return web.json_response(await _in_session(request, work))
+    return web.json_response(await _in_session(request, work, write=False))
 
 
 @routes.get("/api/my/tickets/{reference}")
@@ -74,7 +74,7 @@ async def my_ticket(request: web.Request) -> web.Response:
         ticket = self_service.own_ticket(session, employee=_who(session, who), reference=reference)
         return _my_ticket_out(org, session, ticket)
 
-    return web.json_response(await _in_session(request, work))
+    return web.json_response(await _in_session(request, work, write=False))
 
 
 @routes.post("/api/my/tickets/{reference}/withdraw")
@@ -109,6 +109,7 @@ async def list_outages(request: web.Request) -> web.Response:
             _outage_out(o)
             for o in outages.current_outages(s, application=application, municipality=municipality)
         ],
+        write=False,
     )
     return web.json_response({"outages": found})
 

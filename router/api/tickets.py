@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
@@ -11,9 +14,10 @@ from typing import TypeVar
 import structlog
 from aiohttp import web
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from router.api.errors import BadRequest
+from router.api.errors import STARTED, BadRequest
 from router.api.schemas import (
     CatalogueOut,
     CommentIn,
@@ -37,20 +41,46 @@ from router.store.tables import Ticket
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()
+
+# The action server waits 10 s for an answer; what is not committed 8 s after the request
+# arrived is rolled back and answered 503, so that "failed" means "not stored".
+REQUEST_DEADLINE_SECONDS = 8.0
+
+# POST /api/tickets: the client's key for one ticket; a retry with it files nothing new.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,200}")
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
 
 async def _body(request: web.Request, model: type[M]) -> M:
     raw = await request.read()
-    data = json.loads(raw or b"null")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise web.HTTPBadRequest(text=f"body is not UTF-8 (byte {exc.start})") from None
+    try:
+        data = json.loads(text or "null")
+    except RecursionError:
+        raise web.HTTPBadRequest(text="body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("body must be a JSON object")
     return model.model_validate(data)
 
 
-async def _in_session(request: web.Request, work: Callable[[Session], T]) -> T:
-    return await in_transaction(request.app[ENGINE], work)
+async def _in_session(
+    request: web.Request, work: Callable[[Session], T], *, write: bool = True
+) -> T:
+    """Store work in one transaction; `write=False` for reads. Work that is not done by
+    the request's deadline is rolled back, not committed (see store/engine.py)."""
+    return await in_transaction(request.app[ENGINE], work, write=write, deadline=_deadline(request))
+
+
+def _deadline(request: web.Request) -> float:
+    started = request.get(STARTED)
+    if started is None:
+        started = request[STARTED] = time.monotonic()
+    return started + REQUEST_DEADLINE_SECONDS
 
 
 def _reference(request: web.Request) -> str:
@@ -70,7 +100,7 @@ def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: boo
         how=ticket.routed_how,
         confidence=ticket.route_confidence,
         alternatives=ticket.route_alternatives,
-        destination_name=org.destination_name(ticket.destination),
+        destination_name=org.display_name(ticket.destination),
     )
     if not detail:
         return TicketOut.model_validate(fields).model_dump(mode="json")
@@ -120,9 +150,36 @@ async def route_text(request: web.Request) -> web.Response:
     )
 
 
+def _idempotency_key(request: web.Request) -> str | None:
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise BadRequest(f"{IDEMPOTENCY_HEADER}: 1 to 200 printable ASCII characters")
+    return key
+
+
+def _digest(body: BaseModel) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _replay(request: web.Request, key: str, digest: str) -> dict | None:
+    """The answer for a ticket an earlier request with this key created, if there is one."""
+    org = request.app[ORG]
+
+    def work(session: Session) -> dict | None:
+        ticket = store.ticket_by_idempotency_key(session, key=key, request_digest=digest)
+        return None if ticket is None else _ticket_out(org, session, ticket)
+
+    return await _in_session(request, work, write=False)
+
+
 @routes.post("/api/tickets")
 async def create_ticket(request: web.Request) -> web.Response:
+    key = _idempotency_key(request)
     body = await _body(request, TicketIn)
+    digest = _digest(body)
+    if key is not None and (stored := await _replay(request, key, digest)) is not None:
+        return web.json_response(stored, status=200)  # a retry: the ticket already filed
     org = request.app[ORG]
     data = store.NewTicket(
         municipality=org.ticket_municipality(body.municipality, body.reporter.email),
@@ -150,10 +207,24 @@ async def create_ticket(request: web.Request) -> web.Response:
         data = replace(data, application=route.application)
 
     def work(session: Session) -> dict:
-        ticket = store.create_ticket(session, data=data, route=route, org=org, actor="assistant")
+        ticket = store.create_ticket(
+            session,
+            data=data,
+            route=route,
+            org=org,
+            actor="assistant",
+            idempotency_key=key,
+            request_digest=digest if key is not None else None,
+        )
         return _ticket_out(org, session, ticket)
 
-    out = await _in_session(request, work)
+    try:
+        out = await _in_session(request, work)
+    except IntegrityError:
+        # A request with the same key committed between our look-up and our insert.
+        if key is None or (stored := await _replay(request, key, digest)) is None:
+            raise
+        return web.json_response(stored, status=200)
     log.info(
         "router.ticket.created",
         reference=out["reference"],
@@ -190,7 +261,7 @@ async def list_tickets(request: web.Request) -> web.Response:
             )
         ).model_dump(mode="json")
 
-    return web.json_response(await _in_session(request, work))
+    return web.json_response(await _in_session(request, work, write=False))
 
 
 @routes.get("/api/tickets/{reference}")
@@ -198,7 +269,9 @@ async def get_ticket(request: web.Request) -> web.Response:
     reference, org = _reference(request), request.app[ORG]
     return web.json_response(
         await _in_session(
-            request, lambda s: _ticket_out(org, s, store.get_ticket(s, reference), detail=True)
+            request,
+            lambda s: _ticket_out(org, s, store.get_ticket(s, reference), detail=True),
+            write=False,
         )
     )
 

@@ -26,3 +26,8 @@ class InvalidInput(LoketError, ValueError):
 
 class NotAllowed(LoketError):
     """Known who asks, but they may not do this."""
+
+
+class Unavailable(LoketError):
+    """It cannot be done now (the database is busy or took too long); nothing was changed,
+    and trying again may work."""

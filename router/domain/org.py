@@ -131,6 +131,14 @@ class Organisation(_Strict):
                 return item.name
         raise KeyError(key)
 
+    def display_name(self, key: str) -> str:
+        """The destination's name; its key when it has left the organisation file since (old
+        tickets keep the destination they were sent to)."""
+        try:
+            return self.destination_name(key)
+        except KeyError:
+            return key
+
     def municipality(self, key_or_name: str) -> Municipality | None:
         wanted = key_or_name.strip().casefold()
         for m in self.municipalities:

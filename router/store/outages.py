@@ -36,8 +36,17 @@ def open_outage(
     return outage
 
 
+# Outage ids are 32-bit integers on PostgreSQL; a larger one cannot exist (and would make
+# the database refuse the query instead of finding nothing).
+MAX_ID = 2**31 - 1
+
+
+def _find(session: Session, outage_id: int) -> Outage | None:
+    return session.get(Outage, outage_id) if 0 < outage_id <= MAX_ID else None
+
+
 def get_outage(session: Session, outage_id: int) -> Outage:
-    outage = session.get(Outage, outage_id)
+    outage = _find(session, outage_id)
     if outage is None:
         raise OutageNotFound(outage_id)
     return outage
@@ -46,7 +55,7 @@ def get_outage(session: Session, outage_id: int) -> Outage:
 def update_outage(
     session: Session, *, outage_id: int, description: str | None = None, close: bool = False
 ) -> Outage:
-    outage = session.get(Outage, outage_id)
+    outage = _find(session, outage_id)
     if outage is None:
         raise OutageNotFound(outage_id)
     now = utcnow()

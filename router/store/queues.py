@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -98,20 +98,8 @@ def _filtered(scope: Scope, f: QueueFilter, now: datetime) -> SelectOfScalar:
     if f.older_than_days:
         query = query.where(col(Ticket.created_at) <= now - timedelta(days=f.older_than_days))
     if f.search:
-        query = query.where(_matches(f.search))
+        query = query.where(store.text_matches(f.search))
     return query
-
-
-def _matches(text: str) -> ColumnElement[bool]:
-    text = text.strip()
-    if store.REFERENCE.match(text.upper()):
-        return col(Ticket.reference) == text.upper()
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        col(Ticket.reference).ilike(pattern, escape="\\"),
-        col(Ticket.title).ilike(pattern, escape="\\"),
-        col(Ticket.description).ilike(pattern, escape="\\"),
-    )
 
 
 def _ordered(query: SelectOfScalar, f: QueueFilter) -> SelectOfScalar:

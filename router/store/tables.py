@@ -112,6 +112,8 @@ class Ticket(Row, table=True):
         Index("ix_ticket_destination_created", "destination", "created_at"),
         Index("ix_ticket_status_created", "status", "created_at"),
         Index("ix_ticket_priority_created", "priority", "created_at"),
+        # POST /api/tickets with an Idempotency-Key: one ticket per key, even when racing.
+        Index("ux_ticket_idempotency_key", "idempotency_key", unique=True),
     )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=16, unique=True)
@@ -144,6 +146,10 @@ class Ticket(Row, table=True):
     first_response_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, index=True, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The client's Idempotency-Key, and a digest of the request that created the ticket (a
+    # retry must carry the same request; a different one reusing the key is refused).
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    request_digest: str | None = Field(default=None, max_length=64)
 
 
 class TicketEvent(Row, table=True):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -110,34 +110,64 @@ def _allocate_number(session: Session, year: int) -> int:
 
 
 def find_or_create_employee(session: Session, *, reporter: Reporter, municipality: str) -> Employee:
+    return _match_reporter(session, reporter=reporter, municipality=municipality)[0]
+
+
+def _match_reporter(
+    session: Session, *, reporter: Reporter, municipality: str
+) -> tuple[Employee, str | None]:
+    """The employee who reports, and a note when their chat sender id was bound anew.
+
+    The e-mail the action server sends is taken as verified: it wins over a stored sender
+    binding (a reused or shared chat sender id), and two people are never merged. A sender
+    first seen without e-mail gets it attached, unless it belongs to another employee: then
+    the sender id moves to that one.
+    """
+    email = reporter.email.lower() if reporter.email else None
     identity = session.exec(
         select(ChannelIdentity).where(
             ChannelIdentity.channel == reporter.channel,
             ChannelIdentity.sender_id == reporter.sender_id,
         )
     ).first()
-    if identity is not None:
-        return session.get_one(Employee, identity.employee_id)
-    employee = None
-    if reporter.email:
-        employee = session.exec(
-            select(Employee).where(Employee.email == reporter.email.lower())
-        ).first()
-    if employee is None:
-        employee = Employee(
-            email=reporter.email.lower() if reporter.email else None,
-            name=reporter.name,
-            municipality=municipality,
+    owner = session.exec(select(Employee).where(Employee.email == email)).first() if email else None
+    bound = session.get_one(Employee, identity.employee_id) if identity is not None else None
+    if bound is not None and (email is None or bound.email == email):
+        return bound, None
+    if bound is not None and owner is None and bound.email is None:
+        bound.email = email  # first contact came without an e-mail address: now we know it
+        if reporter.name and not bound.name:
+            bound.name = reporter.name
+        session.add(bound)
+        return bound, None
+    employee = owner or _new_employee(session, reporter, email, municipality)
+    if identity is None:
+        session.add(
+            ChannelIdentity(
+                employee_id=flushed_id(employee.id),
+                channel=reporter.channel,
+                sender_id=reporter.sender_id,
+                verified_at=utcnow() if email else None,
+            )
         )
-        session.add(employee)
-        session.flush()
-    session.add(
-        ChannelIdentity(
-            employee_id=flushed_id(employee.id),
-            channel=reporter.channel,
-            sender_id=reporter.sender_id,
-        )
+        return employee, None
+    # The sender id was bound to someone else: rebind it to the e-mail's employee, recorded.
+    previous = identity.employee_id
+    identity.employee_id = flushed_id(employee.id)
+    identity.verified_at = utcnow()
+    session.add(identity)
+    return employee, (
+        f"afzender {reporter.channel}:{reporter.sender_id} opnieuw gekoppeld aan medewerker "
+        f"#{employee.id} (was #{previous}) op grond van het e-mailadres"
     )
+
+
+def _new_employee(
+    session: Session, reporter: Reporter, email: str | None, municipality: str
+) -> Employee:
+    employee = Employee(email=email, name=reporter.name, municipality=municipality)
+    session.add(employee)
+    session.flush()
     return employee
 
 
@@ -153,11 +183,17 @@ def create_ticket(
     org: Organisation,
     actor: str,
     now: datetime | None = None,
+    idempotency_key: str | None = None,
+    request_digest: str | None = None,
 ) -> Ticket:
-    """Store a new, routed ticket; the caller commits."""
+    """Store a new, routed ticket; the caller commits.
+
+    With an idempotency key, a second ticket with the same key fails on the unique index
+    (IntegrityError at the flush): the caller then answers with the stored one
+    (ticket_by_idempotency_key)."""
     now = now or utcnow()
     number = _allocate_number(session, now.year)  # first: take the write lock before reading
-    reporter = find_or_create_employee(
+    reporter, rebound = _match_reporter(
         session, reporter=data.reporter, municipality=data.municipality
     )
     priority = org.priority(data.impact, data.urgency)
@@ -189,10 +225,12 @@ def create_ticket(
         outage_id=_open_outage_for(session, data.application, data.municipality),
         created_at=now,
         updated_at=now,
+        idempotency_key=idempotency_key,
+        request_digest=request_digest,
     )
     session.add(ticket)
     session.flush()
-    _event(session, ticket, actor, EventKind.created, new_value=ticket.reference)
+    _event(session, ticket, actor, EventKind.created, new_value=ticket.reference, note=rebound)
     _event(
         session,
         ticket,
@@ -221,11 +259,54 @@ def _open_outage_for(session: Session, application: str | None, municipality: st
     return hits[0].id if hits else None
 
 
-def get_ticket(session: Session, reference: str) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.reference == reference.upper())).first()
+class IdempotencyKeyReused(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "Idempotency-Key was already used for a different request; "
+            "a retry must repeat the request unchanged, a new request needs a new key"
+        )
+
+
+def ticket_by_idempotency_key(session: Session, *, key: str, request_digest: str) -> Ticket | None:
+    """The ticket an earlier request with this key created; IdempotencyKeyReused when that
+    request was a different one."""
+    ticket = session.exec(select(Ticket).where(Ticket.idempotency_key == key)).first()
+    if ticket is not None and ticket.request_digest != request_digest:
+        raise IdempotencyKeyReused()
+    return ticket
+
+
+def get_ticket(session: Session, reference: str, *, for_update: bool = False) -> Ticket:
+    """One ticket; `for_update` locks its row until the transaction ends and reads it afresh.
+
+    Every change to a ticket reads it this way, so a check of its state (a status
+    transition) and the write after it cannot interleave with another change: PostgreSQL
+    takes the row lock (SELECT ... FOR UPDATE); SQLite's write transactions hold the
+    database's write lock from BEGIN (store/engine.py), and FOR UPDATE is left out there.
+    """
+    query = select(Ticket).where(Ticket.reference == reference.upper())
+    if for_update:
+        # populate_existing: a ticket read earlier in this transaction gets the locked values.
+        query = query.with_for_update().execution_options(populate_existing=True)
+    ticket = session.exec(query).first()
     if ticket is None:
         raise TicketNotFound(reference)
     return ticket
+
+
+def text_matches(text: str) -> ColumnElement[bool]:
+    """Tickets whose reference, title or description holds the text; % and _ match
+    themselves (LIKE wildcards escaped). A whole reference matches that ticket exactly.
+    The API's search and the workspace's queues both search this way."""
+    text = text.strip()
+    if REFERENCE.match(text.upper()):
+        return col(Ticket.reference) == text.upper()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        col(Ticket.reference).ilike(pattern, escape="\\"),
+        col(Ticket.title).ilike(pattern, escape="\\"),
+        col(Ticket.description).ilike(pattern, escape="\\"),
+    )
 
 
 def list_tickets(
@@ -255,14 +336,7 @@ def list_tickets(
             Employee.email == reporter_email.lower()
         )
     if search:
-        pattern = f"%{search}%"
-        query = query.where(
-            or_(
-                col(Ticket.reference).ilike(pattern),
-                col(Ticket.title).ilike(pattern),
-                col(Ticket.description).ilike(pattern),
-            )
-        )
+        query = query.where(text_matches(search))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     page = session.exec(
         query.order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
@@ -280,7 +354,7 @@ def change_status(
     actor: str,
     note: str | None = None,
 ) -> Ticket:
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     check_transition(ticket.reference, ticket.status, status)
     now = utcnow()
     old = ticket.status
@@ -320,7 +394,7 @@ def reassign(
     """Send a ticket elsewhere; a staff reassignment is a labelled example for retraining."""
     if destination not in org.destination_keys():
         raise UnknownDestination(f"unknown destination '{destination}'")
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     if destination == ticket.destination:
         return ticket
     session.add(
@@ -357,7 +431,7 @@ def reassign(
 
 def confirm_route(session: Session, *, reference: str, actor: str, note: str) -> Ticket:
     """The destination was right after all: off the review queue, with an audit event."""
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     ticket.needs_review = False
     ticket.updated_at = utcnow()
     session.add(ticket)
@@ -372,7 +446,7 @@ def set_supplier_reference(
     session: Session, *, reference: str, supplier_reference: str, actor: str
 ) -> Ticket:
     """The supplier's own reference for a forwarded ticket (kept as given: a structured field)."""
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     old = ticket.supplier_reference
     ticket.supplier_reference = supplier_reference[:100]
     ticket.updated_at = utcnow()
@@ -392,7 +466,7 @@ def add_comment(
     text: str,
     to_reporter: bool,
 ) -> Comment:
-    ticket = get_ticket(session, reference)
+    ticket = get_ticket(session, reference, for_update=True)
     comment = Comment(
         ticket_id=flushed_id(ticket.id), author=author, text=text, to_reporter=to_reporter
     )

@@ -81,7 +81,6 @@ def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
         DATABASE_URL=f"sqlite:///{database}",
         LOKET_ORG_FILE=str(ROOT / "org" / "de-delta.yaml"),
     )
-    env["LOKET_SERVICE_TOKEN"] = ASSISTANT_TOKEN  # until the router knows LOKET_ASSISTANT_TOKEN
     subprocess.run([str(LOKET), "db", "upgrade"], cwd=ROOT, env=env, check=True,  # noqa: S603
                    capture_output=True)
     port = _free_port()

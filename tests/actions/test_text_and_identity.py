@@ -13,31 +13,50 @@ from actions.wording import moment
 from tests.actions.conftest import make_tracker
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("M-2026-000123", "M-2026-000123"),
-    ("hoe staat het met m-2026-123?", "M-2026-000123"),
-    ("melding 45", "M-2026-000045"),
-    ("123", "M-2026-000123"),
-    ("de foutcode is 500 bij opslaan", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("M-2026-000123", "M-2026-000123"),
+        ("hoe staat het met m-2026-123?", "M-2026-000123"),
+        ("melding 45", "M-2026-000045"),
+        ("123", "M-2026-000123"),
+        ("de foutcode is 500 bij opslaan", None),
+        ("", None),
+    ],
+)
 def test_normalise_reference(text, expected):
     assert normalise_reference(text, today=date(2026, 3, 2)) == expected
 
 
-@pytest.mark.parametrize(("text", "level"), [
-    ("alleen ik", "low"), ("1", "low"), ("mijn hele team", "medium"), ("3 collega's", "medium"),
-    ("iedereen", "high"), ("meerdere afdelingen", "high"), ("everyone", "high"), ("tja", None),
-])
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("alleen ik", "low"),
+        ("1", "low"),
+        ("mijn hele team", "medium"),
+        ("3 collega's", "medium"),
+        ("iedereen", "high"),
+        ("meerdere afdelingen", "high"),
+        ("everyone", "high"),
+        ("tja", None),
+    ],
+)
 def test_parse_affected(text, level):
     assert parse_affected(text) == level
 
 
-@pytest.mark.parametrize(("text", "level"), [
-    ("ik kan niet werken", "high"), ("er staan burgers te wachten", "high"), ("1", "high"),
-    ("lastig, maar ik kan verder", "medium"), ("het kan wel even wachten", "low"),
-    ("niet zo dringend", "low"), ("geen idee", None),
-])
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("ik kan niet werken", "high"),
+        ("er staan burgers te wachten", "high"),
+        ("1", "high"),
+        ("lastig, maar ik kan verder", "medium"),
+        ("het kan wel even wachten", "low"),
+        ("niet zo dringend", "low"),
+        ("geen idee", None),
+    ],
+)
 def test_parse_urgency(text, level):
     assert parse_urgency(text) == level
 

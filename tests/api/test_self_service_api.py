@@ -146,3 +146,16 @@ async def test_bot_resolutions_are_counted(client, engine, body):
     assert [(r.topic, r.municipality, r.helped) for r in rows] == [
         ("faq/password_reset", "DYK", True)
     ]
+
+
+async def test_a_reused_sender_id_never_files_under_the_first_person(client):
+    from tests.api.test_api import AUTH, ticket_body
+
+    reporter = {"channel": "rest", "sender_id": "kiosk-1"}
+    for email in ("anna@dijkstede.nl", "carl@dijkstede.nl"):
+        body = ticket_body(reporter={**reporter, "email": email})
+        resp = await client.post("/api/tickets", json=body, headers=AUTH)
+        assert resp.status == 201
+        assert (await resp.json())["reporter_email"] == email
+    resp = await client.get("/api/my/tickets", params={"email": "anna@dijkstede.nl"}, headers=AUTH)
+    assert len((await resp.json())["tickets"]) == 1

@@ -26,12 +26,19 @@ LOKET = ROOT / ".venv" / "bin" / "loket"
 def _trained_matcher(org_file: Path, tmp: Path) -> CatalogueMatcher:
     (tmp / "storage").mkdir(parents=True)
     catalogue = tmp / "catalogue.yml"
-    subprocess.run([str(LOKET), "org", "nlu", str(org_file), "--out", str(catalogue)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(LOKET), "org", "nlu", str(org_file), "--out", str(catalogue)],
+        check=True,
+        capture_output=True,
+    )
     data = RasaYAMLReader().read(catalogue)
     storage = LocalModelStorage(tmp / "storage")
-    matcher = CatalogueMatcher.create(CatalogueMatcher.get_default_config(), storage,
-                                      Resource("catalogue_matcher"), ExecutionContext(None))
+    matcher = CatalogueMatcher.create(
+        CatalogueMatcher.get_default_config(),
+        storage,
+        Resource("catalogue_matcher"),
+        ExecutionContext(None),
+    )
     matcher.train(data)
     return matcher
 
@@ -45,8 +52,14 @@ def _applications(matcher: CatalogueMatcher, text: str) -> list[str]:
 @pytest.fixture
 def new_org(tmp_path) -> Path:
     raw = yaml.safe_load((ROOT / "org" / "de-delta.yaml").read_text(encoding="utf-8"))
-    raw["applications"].append({"name": "ParkeerWijzer", "domain": "parkeren",
-                                "synonyms": ["pw parkeren"], "routes": {"DYK": "roxit"}})
+    raw["applications"].append(
+        {
+            "name": "ParkeerWijzer",
+            "domain": "parkeren",
+            "synonyms": ["pw parkeren"],
+            "routes": {"DYK": "roxit"},
+        }
+    )
     path = tmp_path / "org.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path

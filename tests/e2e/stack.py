@@ -73,7 +73,6 @@ class Stack:
                 DATABASE_URL=self.database_url,
                 LOKET_ORG_FILE=str(ROOT / "org" / "de-delta.yaml"),
             )
-            env["LOKET_SERVICE_TOKEN"] = self.assistant_token  # until the router knows LOKET_ASSISTANT_TOKEN
         elif name == "actions":
             env.update(
                 LOKET_ACTION_TOKEN=self.action_token,

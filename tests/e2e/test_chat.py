@@ -14,12 +14,6 @@ from tests.e2e.stack import say, stored
 pytestmark = pytest.mark.e2e
 
 
-
-
-
-
-
-
 REFERENCE = re.compile(r"M-\d{4}-\d{6}")
 
 
@@ -34,7 +28,11 @@ def test_report_a_broken_application_gets_a_routed_ticket(stack):
     assert match, f"no ticket reference in the bot's answer: {answer!r}"
     assert f"Je melding {match.group(0)} is aangemaakt en doorgezet naar Centric" in answer
     ticket, reporter = stored(stack, match.group(0))
-    assert (ticket.municipality, ticket.application, ticket.destination) == ("DYK", "Key2Burgerzaken", "centric")
+    assert (ticket.municipality, ticket.application, ticket.destination) == (
+        "DYK",
+        "Key2Burgerzaken",
+        "centric",
+    )
     assert ticket.routed_how == "catalogue" and ticket.status == "routed"
     assert "opslaan" in ticket.description
     assert "Key2Burgerzaken loopt vast" in (ticket.conversation or "")
@@ -49,7 +47,11 @@ def test_same_application_routes_by_the_municipality(stack):
     reference = REFERENCE.search(answer).group(0)
     assert "PinkRoccade" in answer
     ticket, _ = stored(stack, reference)
-    assert (ticket.municipality, ticket.application, ticket.destination) == ("PLW", "iBurgerzaken", "pinkroccade")
+    assert (ticket.municipality, ticket.application, ticket.destination) == (
+        "PLW",
+        "iBurgerzaken",
+        "pinkroccade",
+    )
 
 
 def test_stopping_midway_makes_no_ticket(stack):

@@ -25,20 +25,15 @@ REFERENCE = re.compile(r"M-\d{4}-\d{6}")
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-
-
-
-
 def api(stack: Stack, method: str, path: str, body: dict | None = None) -> dict:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{stack.ports['router']}{path}", method=method,
+        f"http://127.0.0.1:{stack.ports['router']}{path}",
+        method=method,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {stack.token}"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
         return json.load(response)
-
-
 
 
 def ticket_count(stack: Stack) -> int:
@@ -57,11 +52,20 @@ def reference_in(answer: str) -> str:
 
 
 def new_ticket(stack: Stack, email: str, title: str) -> str:
-    created = api(stack, "POST", "/api/tickets", {
-        "reporter": {"channel": "rest", "sender_id": f"seed-{email}", "email": email},
-        "type": "incident", "application": "Youforce", "title": title,
-        "description": title, "impact": "low", "urgency": "medium",
-    })
+    created = api(
+        stack,
+        "POST",
+        "/api/tickets",
+        {
+            "reporter": {"channel": "rest", "sender_id": f"seed-{email}", "email": email},
+            "type": "incident",
+            "application": "Youforce",
+            "title": title,
+            "description": title,
+            "impact": "low",
+            "urgency": "medium",
+        },
+    )
     return created["reference"]
 
 
@@ -77,7 +81,11 @@ def test_incident_with_identity_questions_summary_and_ticket(stack):
     reference = reference_in(answer)
     assert "doorgezet naar Centric" in answer and "uiterlijk" in answer, answer
     ticket, reporter = stored(stack, reference)
-    assert (ticket.municipality, ticket.application, ticket.destination) == ("DYK", "Key2Burgerzaken", "centric")
+    assert (ticket.municipality, ticket.application, ticket.destination) == (
+        "DYK",
+        "Key2Burgerzaken",
+        "centric",
+    )
     assert (ticket.impact, ticket.urgency, ticket.priority) == ("low", "high", "P3")
     assert reporter.email == email
     assert "Medewerker: Key2Burgerzaken geeft een foutmelding" in (ticket.conversation or "")
@@ -114,12 +122,20 @@ def test_request_service(stack):
     assert "Aanvraag" in say(stack, sender, "het kan wachten", email)
     reference = reference_in(say(stack, sender, "ja", email))
     ticket, _ = stored(stack, reference)
-    assert (ticket.type, ticket.application, ticket.destination) == ("request", "Netwerkschijf", "netwerk")
+    assert (ticket.type, ticket.application, ticket.destination) == (
+        "request",
+        "Netwerkschijf",
+        "netwerk",
+    )
 
 
 def test_security_incident_advice_first_then_ticket(stack):
-    answer = say(stack, "flow-eva", "ik heb op een link in een rare phishing mail geklikt en mijn wachtwoord ingevuld",
-                 "eva@veenhoven.nl")
+    answer = say(
+        stack,
+        "flow-eva",
+        "ik heb op een link in een rare phishing mail geklikt en mijn wachtwoord ingevuld",
+        "eva@veenhoven.nl",
+    )
     advice = answer.index("netwerk")
     assert "niet door" in answer and "Verwijder de mail niet" in answer
     reference = reference_in(answer)
@@ -139,7 +155,11 @@ def test_data_breach_with_the_72_hour_deadline(stack):
     reference = reference_in(answer)
     assert "72 uur" in answer and "Autoriteit Persoonsgegevens" in answer
     ticket, _ = stored(stack, reference)
-    assert (ticket.type, ticket.destination, ticket.municipality) == ("data_breach", "privacy", "PLW")
+    assert (ticket.type, ticket.destination, ticket.municipality) == (
+        "data_breach",
+        "privacy",
+        "PLW",
+    )
     # The 72 hours count from this morning's discovery, not from the report.
     nine = datetime.combine(datetime.now(AMSTERDAM).date(), time(9), tzinfo=AMSTERDAM)
     discovered = min(nine, ticket.created_at.replace(tzinfo=ticket.created_at.tzinfo or UTC))
@@ -150,11 +170,21 @@ def test_data_breach_with_the_72_hour_deadline(stack):
 
 def test_status_own_ticket_with_staff_comment_and_someone_elses(stack):
     mine = new_ticket(stack, "gert@dijkstede.nl", "Youforce toont geen rooster")
-    api(stack, "POST", f"/api/tickets/{mine}/comments",
-        {"author": "Servicedesk", "text": "We hebben Visma Raet gevraagd te kijken.", "to_reporter": True})
+    api(
+        stack,
+        "POST",
+        f"/api/tickets/{mine}/comments",
+        {
+            "author": "Servicedesk",
+            "text": "We hebben Visma Raet gevraagd te kijken.",
+            "to_reporter": True,
+        },
+    )
     theirs = new_ticket(stack, "hanna@veenhoven.nl", "Youforce van Hanna")
     answer = say(stack, "flow-gert", f"hoe staat het met {mine}?", "gert@dijkstede.nl")
-    assert mine in answer and "Visma Raet" in answer and "We hebben Visma Raet gevraagd" in answer, answer
+    assert (
+        mine in answer and "Visma Raet" in answer and "We hebben Visma Raet gevraagd" in answer
+    ), answer
     other = say(stack, "flow-gert", f"wat is de status van {theirs}", "gert@dijkstede.nl")
     missing = say(stack, "flow-gert", "wat is de status van M-2026-999999", "gert@dijkstede.nl")
     assert "Ik vind geen melding" in other and "Youforce van Hanna" not in other
@@ -175,8 +205,12 @@ def test_withdraw_after_confirmation(stack):
 
 
 def test_known_outages(stack):
-    api(stack, "POST", "/api/outages", {"title": "Youforce is traag door onderhoud bij Visma",
-                                       "application": "Youforce"})
+    api(
+        stack,
+        "POST",
+        "/api/outages",
+        {"title": "Youforce is traag door onderhoud bij Visma", "application": "Youforce"},
+    )
     answer = say(stack, "flow-jan", "is er een storing bij Youforce?", "jan@dijkstede.nl")
     assert "Youforce is traag door onderhoud bij Visma" in answer, answer
     none = say(stack, "flow-jan", "ligt ArcGIS eruit?", "jan@dijkstede.nl")
@@ -189,8 +223,9 @@ def test_faq_that_helped_is_recorded(stack):
     say(stack, "flow-kim", "ja, dat hielp", "kim@dijkstede.nl")
     engine = make_engine(stack.database_url)
     with Session(engine) as session:
-        found = session.exec(select(BotResolution).where(
-            BotResolution.topic == "faq/outlook_out_of_office")).all()
+        found = session.exec(
+            select(BotResolution).where(BotResolution.topic == "faq/outlook_out_of_office")
+        ).all()
     engine.dispose()
     assert [(r.helped, r.channel, r.municipality) for r in found] == [(True, "rest", "DYK")]
 
@@ -240,7 +275,11 @@ def test_a_person_in_the_middle_of_a_report_wins_over_the_question(stack):
     answer = say(stack, sender, "kan ik een medewerker spreken?", email)
     reference = reference_in(answer)
     ticket, reporter = stored(stack, reference)
-    assert (ticket.type, ticket.destination, ticket.municipality) == ("callback", "servicedesk", "PLW")
+    assert (ticket.type, ticket.destination, ticket.municipality) == (
+        "callback",
+        "servicedesk",
+        "PLW",
+    )
     assert reporter.email == email
     assert "Medewerker: my laptop won't start" in (ticket.conversation or "")
     assert "Medewerker: kan ik een medewerker spreken?" in (ticket.conversation or "")
@@ -250,9 +289,16 @@ def test_a_person_in_the_middle_of_a_report_wins_over_the_question(stack):
 def test_a_security_incident_in_the_middle_of_a_report_wins(stack):
     sender, email = "flow-quinn", "quinn@heuvelrade.nl"
     before = ticket_count(stack)
-    assert "hoeveel mensen" in say(stack, sender, "Youforce laat mijn rooster niet zien", email).lower()
-    answer = say(stack, sender, "ik heb op een link in een rare phishing mail geklikt en mijn wachtwoord ingevuld",
-                 email)
+    assert (
+        "hoeveel mensen"
+        in say(stack, sender, "Youforce laat mijn rooster niet zien", email).lower()
+    )
+    answer = say(
+        stack,
+        sender,
+        "ik heb op een link in een rare phishing mail geklikt en mijn wachtwoord ingevuld",
+        email,
+    )
     assert "netwerk" in answer and "Verwijder de mail niet" in answer, answer
     ticket, _ = stored(stack, reference_in(answer))
     assert (ticket.type, ticket.destination) == ("security_incident", "informatiebeveiliging")
@@ -273,7 +319,10 @@ def test_ja_klopt_is_no_municipality_the_question_comes_again(stack):
 def test_withdrawing_in_the_middle_of_a_report_waits_for_the_report(stack):
     sender, email = "flow-rik", "rik@heuvelrade.nl"
     reference = new_ticket(stack, email, "Youforce laat mijn loonstrook niet zien")
-    assert "hoeveel mensen" in say(stack, sender, "de printer bij de balie drukt niets af", email).lower()
+    assert (
+        "hoeveel mensen"
+        in say(stack, sender, "de printer bij de balie drukt niets af", email).lower()
+    )
     answer = say(stack, sender, f"{reference} mag dicht, het werkt weer", email)
     assert "nog bezig met een melding" in answer and "hoeveel mensen" in answer.lower(), answer
     assert "dringend" in say(stack, sender, "alleen ik", email).lower()  # the report goes on

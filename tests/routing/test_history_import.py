@@ -53,7 +53,10 @@ def test_bad_rows_are_counted_by_reason(export):
     assert second.destination == "team-servicedesk"  # the map is matched ignoring case
     assert second.at == datetime(2024, 2, 4, 9, 0, tzinfo=UTC)  # a zoned time becomes UTC
     assert third.municipality is None and third.at is None
-    assert report.as_dict()["date_range"] == ["2024-02-03T08:15:00+00:00", "2024-02-04T09:00:00+00:00"]
+    assert report.as_dict()["date_range"] == [
+        "2024-02-03T08:15:00+00:00",
+        "2024-02-04T09:00:00+00:00",
+    ]
     assert report.as_dict()["per_destination"] == {"team-werkplek": 2, "team-servicedesk": 1}
 
 

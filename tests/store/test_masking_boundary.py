@@ -43,7 +43,8 @@ NO_FREE_TEXT = {
     "accounts.password_fingerprint", "accounts.account_by_id", "accounts.find_account",
     "accounts.list_accounts", "queues.scoped", "queues.ticket_in_scope", "queues.queue",
     "queues.export", "queues.triage_queue", "queues.tickets_in_scope",
-    "queues.outages_in_scope", "queues.hits",
+    "queues.outages_in_scope", "queues.hits", "tickets.text_matches",
+    "tickets.ticket_by_idempotency_key",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues}

@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import router.store.tables  # noqa: F401 - registers the tables on SQLModel.metadata
-from router.store.engine import make_engine
+from router.store.engine import NO_TIMEOUTS, make_engine
 
 config = context.config
 
@@ -18,7 +18,7 @@ def run_migrations() -> None:
         return
     if url is None:
         raise RuntimeError("alembic config has no sqlalchemy.url and no connection")
-    engine = make_engine(url)
+    engine = make_engine(url, NO_TIMEOUTS)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
