@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import time
 import urllib.request
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,7 +199,7 @@ def make_tracker(
             events.append({"event": "bot", "text": said})
     events.append({"event": "user", "text": text, "parse_data": latest,
                    "input_channel": channel, "metadata": metadata,
-                   **({"message_id": message_id} if message_id else {})})
+                   "message_id": message_id or uuid.uuid4().hex})  # as Rasa gives every message
     state = {
         "sender_id": sender,
         "slots": {"requested_slot": None, **(slots or {})},
