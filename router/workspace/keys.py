@@ -6,12 +6,13 @@ import jinja2
 from aiohttp import web
 
 from router.store.queues import Scope
-from router.workspace.limiter import Limiter
+from router.workspace.limiter import Limiter, Network
 from router.workspace.security import Secrets
 
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SECRETS = web.AppKey("secrets", Secrets)
 LIMITER = web.AppKey("signin_limiter", Limiter)
+TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])
 
 SCOPE = web.RequestKey("scope", Scope)  # the signed-in staff member
 CSRF_SEED = web.RequestKey("csrf_seed", str)  # the CSRF cookie value of this request

@@ -9,7 +9,8 @@ from sqlmodel import Session
 from router.logs import pseudonym
 from router.store.accounts import authenticate, password_fingerprint
 from router.store.tables import flushed_id
-from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS
+from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS, TRUSTED_PROXIES
+from router.workspace.limiter import client_address
 from router.workspace.middleware import set_cookie
 from router.workspace.security import SESSION_COOKIE, SESSION_HOURS, new_seed
 from router.workspace.web import in_session, public, render, see_other, text_field
@@ -39,9 +40,11 @@ async def login(request: web.Request) -> web.Response:
     given = form.get("password")
     password = given if isinstance(given, str) else ""
     target = _next(request, text_field(form, "next", 500))
-    address = request.remote or "?"
+    trusted = request.app[TRUSTED_PROXIES]
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted)
     limiter = request.app[LIMITER]
-    if await limiter.blocked(address, username):
+    attempt = await limiter.reserve(address, username)  # counted before the slow hash
+    if attempt is None:
         log.warning("router.workspace.signin_limited", staff=pseudonym(username))
         return render(
             request,
@@ -57,7 +60,6 @@ async def login(request: web.Request) -> web.Response:
 
     found = await in_session(request, check) if username and password else None
     if found is None:
-        await limiter.failed(address, username)
         log.info("router.workspace.signin_failed", staff=pseudonym(username))
         return render(
             request,
@@ -66,7 +68,7 @@ async def login(request: web.Request) -> web.Response:
             next=target,
             error="Onjuiste gebruikersnaam of wachtwoord.",
         )
-    await limiter.succeeded(address, username)
+    await limiter.succeeded(address, username, attempt)
     log.info("router.workspace.signed_in", staff=pseudonym(username))
     response = see_other(target)
     token = request.app[SECRETS].session_token(*found)
