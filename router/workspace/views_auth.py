@@ -7,12 +7,12 @@ from aiohttp import web
 from sqlmodel import Session
 
 from router.logs import pseudonym
-from router.store.accounts import authenticate, password_fingerprint
+from router.store.accounts import authenticate, find_account, password_fingerprint
 from router.store.tables import flushed_id
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS, TRUSTED_PROXIES
 from router.workspace.limiter import client_address
-from router.workspace.middleware import set_cookie
-from router.workspace.security import SESSION_COOKIE, SESSION_HOURS, new_seed
+from router.workspace.middleware import delete_cookie, set_cookie
+from router.workspace.security import SESSION_HOURS, new_seed
 from router.workspace.web import in_session, public, render, see_other, text_field
 
 log = structlog.get_logger()
@@ -54,9 +54,11 @@ async def login(request: web.Request) -> web.Response:
             error="Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
         )
 
-    def check(session: Session) -> tuple[int, str] | None:
+    def check(session: Session) -> tuple[int, str, int] | None:
         account = authenticate(session, username=username, password=password[:1024])
-        return None if account is None else (flushed_id(account.id), password_fingerprint(account))
+        if account is None:
+            return None
+        return flushed_id(account.id), password_fingerprint(account), account.session_generation
 
     found = await in_session(request, check) if username and password else None
     if found is None:
@@ -72,14 +74,25 @@ async def login(request: web.Request) -> web.Response:
     log.info("router.workspace.signed_in", staff=pseudonym(username))
     response = see_other(target)
     token = request.app[SECRETS].session_token(*found)
-    set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600)
+    name = request.app[SECRETS].session_cookie
+    set_cookie(request, response, name, token, max_age=SESSION_HOURS * 3600)
     request[CSRF_SEED], request[CSRF_NEW] = new_seed(), True  # a fresh CSRF seed per session
     return response
 
 
+def end_sessions(session: Session, username: str) -> None:
+    """Every session issued to this account so far is refused from now on (all devices)."""
+    account = find_account(session, username)
+    if account is not None:
+        account.session_generation += 1
+        session.add(account)
+
+
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
-    log.info("router.workspace.signed_out", staff=pseudonym(request[SCOPE].username))
+    username = request[SCOPE].username
+    await in_session(request, lambda s: end_sessions(s, username))  # server-side
+    log.info("router.workspace.signed_out", staff=pseudonym(username))
     response = see_other("/staff/login?afgemeld=1")
-    response.del_cookie(SESSION_COOKIE, path="/staff")
+    delete_cookie(request, response, request.app[SECRETS].session_cookie)
     return response

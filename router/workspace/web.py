@@ -18,7 +18,7 @@ from router.domain.vocabulary import ROUTED_HOW_LABELS, Status
 from router.keys import ENGINE, ORG
 from router.store.engine import in_transaction
 from router.store.queues import Scope
-from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
+from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, SESSION_ID, TEMPLATES
 
 T = TypeVar("T")
 H = TypeVar("H", bound=Handler)
@@ -100,10 +100,10 @@ def org_of(request: web.Request) -> Organisation:
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     env = request.app[TEMPLATES]
-    seed = request.get(CSRF_SEED)
+    seed, session_id = request.get(CSRF_SEED), request.get(SESSION_ID, "")
     html = env.get_template(template).render(
         scope=request.get(SCOPE),
-        csrf_token=request.app[SECRETS].csrf_token(seed) if seed else "",
+        csrf_token=request.app[SECRETS].csrf_token(seed, session_id) if seed else "",
         path=request.path,
         query=request.query,
         static=lambda name: str(request.app.router["static"].url_for(filename=name)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import socket
+from http.cookies import SimpleCookie
 
 import aiohttp
 import pytest
@@ -261,6 +262,107 @@ async def test_sign_out_ends_the_session(web):
     assert resp.status == 303 and resp.headers["Location"].startswith("/staff/login")
     after = await web.get("/staff/triage", allow_redirects=False)
     assert after.status == 303
+
+
+def _replace_cookie(client, name: str, value: str) -> None:
+    """Overwrite a workspace cookie in the client's jar (same name, host and path)."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[name] = value
+    cookie[name]["path"] = "/staff"
+    client.session.cookie_jar.update_cookies(cookie, response_url=client.make_url("/staff/"))
+    sent = client.session.cookie_jar.filter_cookies(client.make_url("/staff/"))
+    assert sent[name].value == value
+
+
+def _browser() -> aiohttp.ClientSession:
+    """Another browser on the same workspace (its own cookie jar)."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def test_a_copied_session_cookie_is_refused_after_sign_out(web):
+    await sign_in(web, "sanne")
+    copied = web.session.cookie_jar.filter_cookies(web.make_url("/staff/"))["loket_sessie"].value
+    async with _browser() as thief:  # another browser, with the cookie copied before sign-out
+        url = web.make_url("/staff/triage")
+        cookie = {"Cookie": f"loket_sessie={copied}"}
+        assert (await thief.get(url, headers=cookie, allow_redirects=False)).status == 200
+        assert (await post_form(web, "/staff/logout", {})).status == 303
+        resp = await thief.get(url, headers=cookie, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/staff/login")
+    again = await sign_in(web, "sanne")  # signing in again gives a new, working session
+    assert again.status == 303 and (await web.get("/staff/triage")).status == 200
+
+
+async def test_a_csrf_token_from_another_session_is_refused(web):
+    async with _browser() as attacker:  # signed in with an account of its own
+        login = await attacker.get(web.make_url("/staff/login"))
+        form = {
+            "username": "dirk",
+            "password": PASSWORD,
+            "csrf_token": CSRF.search(await login.text()).group(1),
+        }
+        assert (await attacker.post(web.make_url("/staff/login"), data=form)).status == 200
+        page = await attacker.get(web.make_url("/staff/triage"))
+        token = CSRF.search(await page.text()).group(1)
+        seed = attacker.cookie_jar.filter_cookies(web.make_url("/staff/"))["loket_csrf"].value
+    await sign_in(web, "sanne")
+    # the attacker plants its own seed in the victim's browser (cookie tossing) and posts
+    # its own token: a pair that fits, but for another session
+    _replace_cookie(web, "loket_csrf", seed)
+    resp = await web.post("/staff/logout", data={"csrf_token": token}, allow_redirects=False)
+    assert resp.status == 403
+    assert (await web.get("/staff/triage", allow_redirects=False)).status == 200  # still in
+    # a token from before signing in does not fit the new session either
+    await post_form(web, "/staff/logout", {})
+    before = await csrf_token(web)
+    old_seed = web.session.cookie_jar.filter_cookies(web.make_url("/staff/"))["loket_csrf"].value
+    await sign_in(web, "ada")
+    _replace_cookie(web, "loket_csrf", old_seed)  # the pair as it was before signing in
+    resp = await web.post("/staff/logout", data={"csrf_token": before}, allow_redirects=False)
+    assert resp.status == 403
+
+
+def test_sessions_without_a_generation_or_id_are_not_accepted():
+    from router.workspace.security import Secrets
+
+    secrets = Secrets(key="k" * 40)
+    old_style = secrets._serializer().dumps({"u": 1, "f": "abc"})
+    assert secrets.read_session(old_style) is None
+    claim = secrets.read_session(secrets.session_token(1, "abc", 7))
+    assert claim and claim.generation == 7 and len(claim.session_id) > 20
+    assert secrets.session_token(1, "abc", 7) != secrets.session_token(1, "abc", 7)
+
+
+async def test_secure_cookies_carry_the_host_prefix(aiohttp_client, database_url, org, accounts):
+    client = await aiohttp_client(_workspace_app(database_url, org, cookie_secure=True))
+    page = await client.get("/staff/login")
+    set_csrf = page.headers["Set-Cookie"]
+    assert set_csrf.startswith("__Host-loket_csrf=")
+    assert "Secure" in set_csrf and "Path=/;" in set_csrf and "Domain" not in set_csrf
+    seed = page.cookies["__Host-loket_csrf"].value
+    token = CSRF.search(await page.text()).group(1)
+    form = {"username": "sanne", "password": PASSWORD, "csrf_token": token}
+    resp = await client.post(
+        "/staff/login",
+        data=form,
+        headers={"Cookie": f"__Host-loket_csrf={seed}"},  # the jar keeps Secure ones off HTTP
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    session_cookies = [
+        v for v in resp.headers.getall("Set-Cookie") if v.startswith("__Host-loket_sessie=")
+    ]
+    assert len(session_cookies) == 1
+    assert all(part in session_cookies[0] for part in ("Secure", "HttpOnly", "Path=/;"))
+    assert "Domain" not in session_cookies[0]
+    session = resp.cookies["__Host-loket_sessie"].value
+    cookies = f"__Host-loket_sessie={session}; loket_sessie={session}"
+    page = await client.get("/staff/triage", headers={"Cookie": cookies}, allow_redirects=False)
+    assert page.status == 200
+    plain = await client.get(
+        "/staff/triage", headers={"Cookie": f"loket_sessie={session}"}, allow_redirects=False
+    )
+    assert plain.status == 303  # only the prefixed name counts over HTTPS
 
 
 async def test_a_stolen_old_cookie_dies_with_a_new_password_or_deactivation(web, engine):
