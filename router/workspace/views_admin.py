@@ -129,12 +129,17 @@ async def account_create(request: web.Request) -> web.Response:
 @routes.post("/accounts/{username}/actief", name="account_active")
 async def account_active(request: web.Request) -> web.Response:
     scope = _admin(request)
-    username = request.match_info["username"]
-    if username == scope.username:
-        raise FormError("U kunt uw eigen account niet uitschakelen.")
+    username = request.match_info["username"].strip().lower()  # names are case-insensitive
     form = await request.post()
     active = checked(form, "actief")
-    await in_session(request, lambda s: accounts.set_active(s, username=username, active=active))
+
+    def work(session: Session) -> None:
+        account = accounts.find_account(session, username)
+        if account is not None and account.username.lower() == scope.username.lower():
+            raise FormError("U kunt uw eigen account niet uitschakelen.")
+        accounts.set_active(session, username=username, active=active)
+
+    await in_session(request, work)
     log.info(
         "router.workspace.account_active",
         account=pseudonym(username),
