@@ -23,6 +23,9 @@ _HASHER = PasswordHasher()  # argon2id with the library's current recommended pa
 class AccountError(InvalidInput):
     """An account that cannot be created or changed; the message says why (Dutch)."""
 
+    def dutch(self) -> str:
+        return str(self)
+
 
 @cache
 def _dummy_hash() -> str:

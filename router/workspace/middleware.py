@@ -10,8 +10,10 @@ from aiohttp.typedefs import Handler
 from sqlmodel import Session
 
 from router.domain.errors import Conflict, InvalidInput, LoketError, NotAllowed, NotFound
+from router.domain.org import UnknownName
 from router.store.accounts import account_by_id, password_fingerprint
 from router.store.queues import Scope
+from router.store.tickets import UnknownDestination
 from router.workspace.keys import CLAIM, CSRF_NEW, CSRF_SEED, SCOPE, SECRETS, SESSION_ID
 from router.workspace.security import CSRF_FIELD, new_seed
 from router.workspace.web import in_session, render
@@ -29,31 +31,60 @@ CSP = (
 class Forbidden(NotAllowed):
     """Signed in, but this role may not do this (e.g. a coordinator managing accounts)."""
 
+    def dutch(self) -> str:
+        return str(self)
+
+
+# Errors whose message is English (raised by the domain or store for every surface): what
+# the workspace says instead. The most specific class first; then the status's fallback.
+_DUTCH_BY_KIND: list[tuple[type[LoketError], str]] = [
+    (UnknownName, "Die gemeente of applicatie kent de werkruimte niet. Kies er een uit de lijst."),
+    (UnknownDestination, "Die bestemming bestaat niet. Kies er een uit de lijst."),
+]
+_DUTCH_BY_STATUS = {
+    400: "Het verzoek is ongeldig.",
+    401: "Meld u eerst aan.",
+    403: "U hebt hiervoor geen rechten.",
+    404: "Deze pagina bestaat niet.",
+    405: "Dat kan op deze pagina niet.",
+    409: "Dat kan niet in de huidige toestand.",
+    413: "Het formulier is te groot.",
+    422: "De invoer kan niet worden gebruikt. Controleer het formulier.",
+    429: "Te veel pogingen. Wacht een kwartier en probeer het opnieuw.",
+    500: "Er ging iets mis aan onze kant. Probeer het later opnieuw.",
+}
+
+
+def _dutch(exc: LoketError, status: int) -> str:
+    if type(exc).dutch is not LoketError.dutch:  # the error knows its Dutch message
+        return exc.dutch()
+    for kind, message in _DUTCH_BY_KIND:
+        if isinstance(exc, kind):
+            return message
+    return _DUTCH_BY_STATUS.get(status, _DUTCH_BY_STATUS[500])
+
 
 @web.middleware
 async def workspace_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error in the workspace becomes a Dutch HTML page; none reaches the API's JSON."""
     _read_cookies(request)
     try:
         response = await _guarded(request, handler)
     except LoketError as exc:
-        status = next((s for kind, s in STATUS_OF.items() if isinstance(exc, kind)), None)
-        if status is None:
-            raise
-        response = _error(request, status, exc.dutch() or "U hebt hiervoor geen rechten.")
+        status = next((s for kind, s in STATUS_OF.items() if isinstance(exc, kind)), 500)
+        if status == 500:
+            log.exception("router.workspace.error", path=request.path)
+        response = _error(request, status, _dutch(exc, status))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        response = _error(request, exc.status, _HTTP_MESSAGES.get(exc.status, exc.reason))
+        message = _DUTCH_BY_STATUS.get(exc.status, _DUTCH_BY_STATUS[400])
+        response = _error(request, exc.status, message)
+    except Exception:
+        log.exception("router.workspace.error", path=request.path)
+        response = _error(request, 500, _DUTCH_BY_STATUS[500])
     _finish(request, response)
     return response
-
-
-_HTTP_MESSAGES = {
-    404: "Deze pagina bestaat niet.",
-    405: "Dat kan op deze pagina niet.",
-    413: "Het formulier is te groot.",
-    429: "Te veel pogingen. Wacht een kwartier en probeer het opnieuw.",
-}
 
 
 async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:

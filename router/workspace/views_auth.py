@@ -9,6 +9,7 @@ from sqlmodel import Session
 from router.logs import pseudonym
 from router.store.accounts import authenticate, find_account, password_fingerprint
 from router.store.tables import flushed_id
+from router.workspace.forms import safe_target
 from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS, TRUSTED_PROXIES
 from router.workspace.limiter import client_address
 from router.workspace.middleware import delete_cookie, set_cookie
@@ -21,9 +22,7 @@ routes = web.RouteTableDef()
 
 def _next(request: web.Request, value: str | None) -> str:
     """Only back into the workspace: never an open redirect to another site."""
-    if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/staff/"
+    return safe_target(value, "/staff/")
 
 
 @routes.get("/login", name="login")

@@ -114,6 +114,8 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
 
 def see_other(location: str) -> web.Response:
     """The answer to a successful form post: reload as GET (no double post on refresh)."""
+    if not location.startswith("/staff/") or not (location.isascii() and location.isprintable()):
+        location = "/staff/"  # a last guard: never a broken header after the work is saved
     return web.Response(status=303, headers={"Location": location})
 
 
