@@ -8,6 +8,7 @@ import structlog
 from aiohttp import web
 
 from router.domain.org import Organisation
+from router.logs import set_pseudonym_key
 from router.settings import Settings
 from router.workspace import views_admin, views_auth, views_queues, views_ticket
 from router.workspace.keys import LIMITER, SECRETS, TEMPLATES, TRUSTED_PROXIES
@@ -33,6 +34,8 @@ def create_workspace(settings: Settings, org: Organisation) -> web.Application:
     except WorkspaceConfigError as exc:
         log.error("router.workspace.disabled", error=str(exc))
         return _unconfigured(str(exc))
+    log_key = settings.log_key.get_secret_value().strip() if settings.log_key else ""
+    set_pseudonym_key(log_key or secrets.key)
     workspace = web.Application(middlewares=[workspace_middleware])
     workspace[SECRETS] = secrets
     workspace[TEMPLATES] = build_templates(org)
