@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
 import sys
 
 import structlog
@@ -25,6 +27,27 @@ def configure_logging(level: int = logging.INFO) -> None:
     )
 
 
+_PSEUDONYM_KEY: bytes | None = None
+
+
+def set_pseudonym_key(key: str) -> None:
+    """Key the pseudonyms of this process (LOKET_LOG_KEY, else the workspace's secret key).
+
+    Processes that share the key write the same pseudonym for the same person, so their
+    logs can be followed together; without the key a pseudonym cannot be traced back by
+    hashing guessed names.
+    """
+    global _PSEUDONYM_KEY
+    if not key:
+        raise ValueError("the pseudonym key is empty")
+    _PSEUDONYM_KEY = hashlib.sha256(f"loket.log-pseudonym|{key}".encode()).digest()
+
+
 def pseudonym(name: str) -> str:
-    """A stable stand-in for a person's name in logs (logs carry no personal data)."""
-    return "u-" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:10]
+    """A stable, keyed stand-in for a person's name in logs (logs carry no personal data)."""
+    global _PSEUDONYM_KEY
+    if _PSEUDONYM_KEY is None:  # never a plain hash: a random key, stable in this process only
+        _PSEUDONYM_KEY = secrets.token_bytes(32)
+        structlog.get_logger().warning("router.logs.pseudonym_key_missing")
+    digest = hmac.new(_PSEUDONYM_KEY, name.strip().lower().encode(), hashlib.sha256)
+    return "u-" + digest.hexdigest()[:12]

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "token", "xxx", "test"}
+
+
+def _networks(value: object) -> object:
+    """A comma-separated environment value as a list; each an IP address or network."""
+    if isinstance(value, str):
+        value = [v for v in value.replace(" ", ",").split(",") if v]
+    if isinstance(value, list):
+        for item in value:
+            ipaddress.ip_network(str(item).strip(), strict=False)  # ValueError names it
+    return value
+
+
+ProxyList = Annotated[list[str], NoDecode, BeforeValidator(_networks)]
 
 
 class StoreSettings(BaseSettings):
@@ -55,6 +77,12 @@ class Settings(RouterSettings):
     # each process counts on its own. E.g. redis://127.0.0.1:6379/0
     redis_url: str | None = None
     redis_prefix: str = Field(default="loket:", min_length=1, max_length=64)
+    # Reverse proxies whose X-Forwarded-For is believed (IPs or networks, comma-separated,
+    # e.g. 10.0.0.5,10.1.0.0/16). Without them the TCP peer is the client, so behind a proxy
+    # every user would share the proxy's sign-in budget.
+    trusted_proxies: ProxyList = Field(default_factory=list)
+    # Keys the staff pseudonyms in the logs (HMAC); without it the workspace's secret key does.
+    log_key: SecretStr | None = None
     # Processes serving requests; routing is CPU work, so one per core by default.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 

@@ -94,21 +94,31 @@ def password(username: str) -> None:
         engine.dispose()
 
 
-@staff_app.command("deactivate")
-def deactivate(username: str) -> None:
-    """Disable an account; its open sessions end at once."""
+def _set_active(username: str, active: bool) -> str:
     from router.store.accounts import AccountError, set_active
 
     _, engine = _open()
     try:
         with Session(engine) as session:
-            set_active(session, username=username, active=False)
+            name = set_active(session, username=username, active=active).username
             session.commit()
-        typer.echo(f"Account '{username}' uitgeschakeld.")
+        return name
     except AccountError as exc:
         _fail(str(exc))
     finally:
         engine.dispose()
+
+
+@staff_app.command("deactivate")
+def deactivate(username: str) -> None:
+    """Disable an account; its open sessions end at once."""
+    typer.echo(f"Account '{_set_active(username, False)}' uitgeschakeld.")
+
+
+@staff_app.command("activate")
+def activate(username: str) -> None:
+    """Enable a disabled account again (it signs in anew; old sessions stay ended)."""
+    typer.echo(f"Account '{_set_active(username, True)}' ingeschakeld.")
 
 
 @staff_app.command("list")

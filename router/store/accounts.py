@@ -8,7 +8,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from router.domain.errors import InvalidInput
 from router.domain.org import Organisation
@@ -22,6 +22,9 @@ _HASHER = PasswordHasher()  # argon2id with the library's current recommended pa
 
 class AccountError(InvalidInput):
     """An account that cannot be created or changed; the message says why (Dutch)."""
+
+    def dutch(self) -> str:
+        return str(self)
 
 
 @cache
@@ -59,7 +62,7 @@ def create_account(
         municipality = org.municipality_key(municipality)
     elif municipality:
         raise AccountError("Alleen een coördinator hoort bij één gemeente.")
-    if session.exec(select(StaffAccount).where(StaffAccount.username == username)).first():
+    if find_account(session, username):
         raise AccountError(f"Het account '{username}' bestaat al.")
     account = StaffAccount(
         username=username,
@@ -77,8 +80,9 @@ def account_by_id(session: Session, account_id: int) -> StaffAccount | None:
 
 
 def find_account(session: Session, username: str) -> StaffAccount | None:
+    """Case-insensitive, also for rows stored before names were lowercased on creation."""
     return session.exec(
-        select(StaffAccount).where(StaffAccount.username == username.strip().lower())
+        select(StaffAccount).where(func.lower(StaffAccount.username) == username.strip().lower())
     ).first()
 
 
@@ -98,14 +102,19 @@ def authenticate(session: Session, *, username: str, password: str) -> StaffAcco
 
 
 def set_password(session: Session, *, username: str, password: str) -> StaffAccount:
+    """A new password; every open session of the account ends."""
     account = _existing(session, username)
     account.password_hash = hash_password(password)
+    account.session_generation += 1
     session.add(account)
     return account
 
 
 def set_active(session: Session, *, username: str, active: bool) -> StaffAccount:
+    """(De)activate; deactivation ends every open session of the account."""
     account = _existing(session, username)
+    if account.active and not active:
+        account.session_generation += 1
     account.active = active
     session.add(account)
     return account
@@ -120,3 +129,11 @@ def _existing(session: Session, username: str) -> StaffAccount:
     if account is None:
         raise AccountError(f"Het account '{username}' bestaat niet.")
     return account
+
+
+def end_sessions(session: Session, username: str) -> None:
+    """Every session issued to this account so far is refused from now on (all devices)."""
+    account = find_account(session, username)
+    if account is not None:
+        account.session_generation += 1
+        session.add(account)

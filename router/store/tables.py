@@ -216,6 +216,9 @@ class StaffAccount(Row, table=True):
     municipality: str | None = Field(default=None, max_length=8)  # coordinators only
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Part of every session cookie; raised at sign-out, new password and deactivation, which
+    # ends every session issued before (a copied cookie included).
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class TrainingExample(Row, table=True):

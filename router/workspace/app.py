@@ -8,10 +8,16 @@ import structlog
 from aiohttp import web
 
 from router.domain.org import Organisation
+from router.logs import set_pseudonym_key
 from router.settings import Settings
 from router.workspace import views_admin, views_auth, views_queues, views_ticket
-from router.workspace.keys import LIMITER, SECRETS, TEMPLATES
-from router.workspace.limiter import Limiter, RedisSignInLimiter, SignInLimiter
+from router.workspace.keys import LIMITER, SECRETS, TEMPLATES, TRUSTED_PROXIES
+from router.workspace.limiter import (
+    Limiter,
+    RedisSignInLimiter,
+    SignInLimiter,
+    parse_networks,
+)
 from router.workspace.middleware import workspace_middleware
 from router.workspace.security import WorkspaceConfigError, load_secrets
 from router.workspace.web import build_templates
@@ -28,10 +34,13 @@ def create_workspace(settings: Settings, org: Organisation) -> web.Application:
     except WorkspaceConfigError as exc:
         log.error("router.workspace.disabled", error=str(exc))
         return _unconfigured(str(exc))
+    log_key = settings.log_key.get_secret_value().strip() if settings.log_key else ""
+    set_pseudonym_key(log_key or secrets.key)
     workspace = web.Application(middlewares=[workspace_middleware])
     workspace[SECRETS] = secrets
     workspace[TEMPLATES] = build_templates(org)
     workspace[LIMITER] = _limiter(settings, workspace)
+    workspace[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
     for module in (views_auth, views_queues, views_ticket, views_admin):
         workspace.add_routes(module.routes)
     workspace.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

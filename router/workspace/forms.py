@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from multidict import MultiMapping
 
@@ -88,10 +88,29 @@ def status_of(value: str | None) -> Status:
         raise FormError("Kies een geldige status.") from None
 
 
+def safe_target(value: str | None, default: str) -> str:
+    """A redirect target from a form or query (`next`, `terug`), or the default.
+
+    Only same-site relative paths under /staff/: printable ASCII (no CR/LF, which would break
+    the Location header after the action was saved), no scheme or host, no `//` or
+    backslash (other hosts to a browser), no dot segments (out of /staff/), also when
+    percent-encoded.
+    """
+    if not value or len(value) > 1000 or not value.startswith("/staff/"):
+        return default
+    if not value.isascii() or not value.isprintable():
+        return default
+    path = urlsplit(value).path
+    for form in (value, unquote(path), unquote(unquote(path))):
+        if "//" in form or "\\" in form or any(c < " " or c == "\x7f" for c in form):
+            return default
+    if any(seg in {".", ".."} for seg in unquote(unquote(path)).split("/")):
+        return default
+    return value
+
+
 def back_to(value: str | None, default: str) -> str:
-    if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
+    return safe_target(value, default)
 
 
 def checked(form: MultiMapping[object], name: str) -> bool:

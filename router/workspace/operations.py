@@ -22,6 +22,9 @@ NEEDS_FORM = frozenset({Status.forwarded, Status.resolved, Status.reopened})
 class FormError(InvalidInput):
     """Input a staff member must correct; the message is shown to them (Dutch)."""
 
+    def dutch(self) -> str:
+        return str(self)
+
 
 @dataclass
 class BulkResult:
@@ -66,6 +69,8 @@ def reassign(
     reason: str | None,
     org: Organisation,
 ) -> Ticket:
+    if destination not in org.destination_keys():
+        raise FormError("Kies een bestaande bestemming uit de lijst.")
     reason = _required(reason, "Geef een korte reden waarom deze bestemming beter is.")
     ticket = ticket_in_scope(session, scope, reference)
     if destination == ticket.destination:

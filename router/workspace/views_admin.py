@@ -6,6 +6,7 @@ import structlog
 from aiohttp import web
 from sqlmodel import Session
 
+from router.domain.org import Organisation, UnknownName
 from router.domain.vocabulary import Role
 from router.logs import pseudonym
 from router.store import accounts, outages, queues
@@ -28,6 +29,13 @@ async def outage_list(request: web.Request) -> web.Response:
     )
 
 
+def _municipality(org: Organisation, given: str) -> str:
+    try:
+        return org.municipality_key(given)
+    except UnknownName:
+        raise FormError(f"Onbekende gemeente '{given[:100]}'. Kies er een uit de lijst.") from None
+
+
 def _manager(request: web.Request) -> queues.Scope:
     scope = scope_of(request)
     if not scope.can_manage_outages:
@@ -42,9 +50,14 @@ async def outage_open(request: web.Request) -> web.Response:
     title = text_field(form, "titel", 200)
     if not title:
         raise FormError("Geef de storing een titel.")
-    application = org.application_name(text_field(form, "applicatie", 100))
+    given_application = text_field(form, "applicatie", 100)
+    try:
+        application = org.application_name(given_application)
+    except UnknownName:
+        message = f"Onbekende applicatie '{given_application}'. Kies er een uit de lijst."
+        raise FormError(message) from None
     municipalities = sorted(
-        {org.municipality_key(m) for m in form.getall("gemeente", []) if isinstance(m, str)}
+        {_municipality(org, m) for m in form.getall("gemeente", []) if isinstance(m, str)}
     )
 
     def work(session: Session) -> int:
@@ -110,6 +123,9 @@ async def account_create(request: web.Request) -> web.Response:
         raise FormError("Kies een rol.")
     given = form.get("wachtwoord")
     password = given if isinstance(given, str) else ""
+    municipality = text_field(form, "gemeente", 100)
+    if municipality:
+        municipality = _municipality(org, municipality)
 
     def work(session: Session) -> None:
         accounts.create_account(
@@ -117,7 +133,7 @@ async def account_create(request: web.Request) -> web.Response:
             username=text_field(form, "gebruikersnaam", 64) or "",
             password=password,
             role=Role(role),
-            municipality=text_field(form, "gemeente", 8),
+            municipality=municipality,
             org=org,
         )
 
@@ -129,12 +145,17 @@ async def account_create(request: web.Request) -> web.Response:
 @routes.post("/accounts/{username}/actief", name="account_active")
 async def account_active(request: web.Request) -> web.Response:
     scope = _admin(request)
-    username = request.match_info["username"]
-    if username == scope.username:
-        raise FormError("U kunt uw eigen account niet uitschakelen.")
+    username = request.match_info["username"].strip().lower()  # names are case-insensitive
     form = await request.post()
     active = checked(form, "actief")
-    await in_session(request, lambda s: accounts.set_active(s, username=username, active=active))
+
+    def work(session: Session) -> None:
+        account = accounts.find_account(session, username)
+        if account is not None and account.username.lower() == scope.username.lower():
+            raise FormError("U kunt uw eigen account niet uitschakelen.")
+        accounts.set_active(session, username=username, active=active)
+
+    await in_session(request, work)
     log.info(
         "router.workspace.account_active",
         account=pseudonym(username),

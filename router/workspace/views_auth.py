@@ -7,11 +7,13 @@ from aiohttp import web
 from sqlmodel import Session
 
 from router.logs import pseudonym
-from router.store.accounts import authenticate, password_fingerprint
+from router.store.accounts import authenticate, end_sessions, password_fingerprint
 from router.store.tables import flushed_id
-from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS
-from router.workspace.middleware import set_cookie
-from router.workspace.security import SESSION_COOKIE, SESSION_HOURS, new_seed
+from router.workspace.forms import safe_target
+from router.workspace.keys import CSRF_NEW, CSRF_SEED, LIMITER, SCOPE, SECRETS, TRUSTED_PROXIES
+from router.workspace.limiter import client_address
+from router.workspace.middleware import delete_cookie, set_cookie
+from router.workspace.security import SESSION_HOURS, new_seed
 from router.workspace.web import in_session, public, render, see_other, text_field
 
 log = structlog.get_logger()
@@ -20,9 +22,7 @@ routes = web.RouteTableDef()
 
 def _next(request: web.Request, value: str | None) -> str:
     """Only back into the workspace: never an open redirect to another site."""
-    if value and value.startswith("/staff/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/staff/"
+    return safe_target(value, "/staff/")
 
 
 @routes.get("/login", name="login")
@@ -39,9 +39,11 @@ async def login(request: web.Request) -> web.Response:
     given = form.get("password")
     password = given if isinstance(given, str) else ""
     target = _next(request, text_field(form, "next", 500))
-    address = request.remote or "?"
+    trusted = request.app[TRUSTED_PROXIES]
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), trusted)
     limiter = request.app[LIMITER]
-    if await limiter.blocked(address, username):
+    attempt = await limiter.reserve(address, username)  # counted before the slow hash
+    if attempt is None:
         log.warning("router.workspace.signin_limited", staff=pseudonym(username))
         return render(
             request,
@@ -51,13 +53,14 @@ async def login(request: web.Request) -> web.Response:
             error="Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
         )
 
-    def check(session: Session) -> tuple[int, str] | None:
+    def check(session: Session) -> tuple[int, str, int] | None:
         account = authenticate(session, username=username, password=password[:1024])
-        return None if account is None else (flushed_id(account.id), password_fingerprint(account))
+        if account is None:
+            return None
+        return flushed_id(account.id), password_fingerprint(account), account.session_generation
 
     found = await in_session(request, check) if username and password else None
     if found is None:
-        await limiter.failed(address, username)
         log.info("router.workspace.signin_failed", staff=pseudonym(username))
         return render(
             request,
@@ -66,18 +69,21 @@ async def login(request: web.Request) -> web.Response:
             next=target,
             error="Onjuiste gebruikersnaam of wachtwoord.",
         )
-    await limiter.succeeded(address, username)
+    await limiter.succeeded(address, username, attempt)
     log.info("router.workspace.signed_in", staff=pseudonym(username))
     response = see_other(target)
     token = request.app[SECRETS].session_token(*found)
-    set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600)
+    name = request.app[SECRETS].session_cookie
+    set_cookie(request, response, name, token, max_age=SESSION_HOURS * 3600)
     request[CSRF_SEED], request[CSRF_NEW] = new_seed(), True  # a fresh CSRF seed per session
     return response
 
 
 @routes.post("/logout", name="logout")
 async def logout(request: web.Request) -> web.Response:
-    log.info("router.workspace.signed_out", staff=pseudonym(request[SCOPE].username))
+    username = request[SCOPE].username
+    await in_session(request, lambda s: end_sessions(s, username))  # server-side
+    log.info("router.workspace.signed_out", staff=pseudonym(username))
     response = see_other("/staff/login?afgemeld=1")
-    response.del_cookie(SESSION_COOKIE, path="/staff")
+    delete_cookie(request, response, request.app[SECRETS].session_cookie)
     return response

@@ -18,7 +18,7 @@ from router.domain.vocabulary import ROUTED_HOW_LABELS, Status
 from router.keys import ENGINE, ORG
 from router.store.engine import in_transaction
 from router.store.queues import Scope
-from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, TEMPLATES
+from router.workspace.keys import CSRF_SEED, SCOPE, SECRETS, SESSION_ID, TEMPLATES
 
 T = TypeVar("T")
 H = TypeVar("H", bound=Handler)
@@ -100,10 +100,10 @@ def org_of(request: web.Request) -> Organisation:
 
 def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
     env = request.app[TEMPLATES]
-    seed = request.get(CSRF_SEED)
+    seed, session_id = request.get(CSRF_SEED), request.get(SESSION_ID, "")
     html = env.get_template(template).render(
         scope=request.get(SCOPE),
-        csrf_token=request.app[SECRETS].csrf_token(seed) if seed else "",
+        csrf_token=request.app[SECRETS].csrf_token(seed, session_id) if seed else "",
         path=request.path,
         query=request.query,
         static=lambda name: str(request.app.router["static"].url_for(filename=name)),
@@ -114,11 +114,15 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
 
 def see_other(location: str) -> web.Response:
     """The answer to a successful form post: reload as GET (no double post on refresh)."""
+    if not location.startswith("/staff/") or not (location.isascii() and location.isprintable()):
+        location = "/staff/"  # a last guard: never a broken header after the work is saved
     return web.Response(status=303, headers={"Location": location})
 
 
 async def in_session(request: web.Request, work: Callable[[Session], T]) -> T:
-    return await in_transaction(request.config_dict[ENGINE], work)
+    """Store work for this request; a page view takes no write lock (SQLite)."""
+    read_only = request.method in ("GET", "HEAD", "OPTIONS")
+    return await in_transaction(request.config_dict[ENGINE], work, write=not read_only)
 
 
 def text_field(form: MultiMapping[object], name: str, limit: int = 4000) -> str | None:

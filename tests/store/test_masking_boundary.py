@@ -32,7 +32,7 @@ WRITERS = {
     "tickets.find_or_create_employee", "outages.open_outage", "outages.update_outage",
     "outages.record_bot_resolution", "self_service.withdraw", "training.add_imported",
     "accounts.create_account", "accounts.authenticate", "accounts.set_password",
-    "accounts.set_active",
+    "accounts.set_active", "accounts.end_sessions",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -113,6 +113,7 @@ def _write_through_every_store_function(session, org) -> None:
     accounts.set_password(session, username=account.username, password="ander lang wachtwoord")
     accounts.set_active(session, username=account.username, active=True)
     accounts.authenticate(session, username=account.username, password="ander lang wachtwoord")
+    accounts.end_sessions(session, account.username)
     session.commit()
 
 

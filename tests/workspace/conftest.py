@@ -122,11 +122,12 @@ async def csrf_token(client, path: str = "/staff/login") -> str:
     return match.group(1)
 
 
-async def sign_in(client, username: str, password: str = PASSWORD):
+async def sign_in(client, username: str, password: str = PASSWORD, *, headers=None):
     token = await csrf_token(client)
     return await client.post(
         "/staff/login",
         data={"username": username, "password": password, "csrf_token": token},
+        headers=headers,
         allow_redirects=False,
     )
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
+from http.cookies import SimpleCookie
 
 import aiohttp
 import pytest
@@ -13,7 +15,12 @@ from sqlmodel import Session, select
 
 from router.store.accounts import set_active, set_password
 from router.store.tables import StaffAccount
-from router.workspace.limiter import SignInLimiter
+from router.workspace.limiter import (
+    RedisSignInLimiter,
+    SignInLimiter,
+    client_address,
+    parse_networks,
+)
 from tests.fixtures import SAMPLE_ORG, TEST_TOKEN
 from tests.workspace.conftest import CSRF, PASSWORD, csrf_token, post_form, sign_in
 
@@ -86,18 +93,116 @@ async def test_failed_sign_ins_are_rate_limited(web):
 async def test_limiter_forgets_after_the_window_and_on_success():
     now = [0.0]
     limiter = SignInLimiter(per_account=2, per_address=3, window_seconds=60, clock=lambda: now[0])
-    await limiter.failed("1.2.3.4", "sanne")
-    await limiter.failed("1.2.3.4", "Sanne")
-    assert await limiter.blocked("1.2.3.4", "sanne")
-    assert not await limiter.blocked("5.6.7.8", "sanne")
+    assert await limiter.reserve("1.2.3.4", "sanne")
+    assert await limiter.reserve("1.2.3.4", "Sanne")
+    assert await limiter.reserve("1.2.3.4", "sanne") is None  # blocked: and not counted
+    assert await limiter.reserve("5.6.7.8", "sanne")
     now[0] = 61
-    assert not await limiter.blocked("1.2.3.4", "sanne")
-    for name in ("a", "b", "c"):
-        await limiter.failed("1.2.3.4", name)
-    assert await limiter.blocked("1.2.3.4", "d")  # one address trying many names
-    await limiter.failed("9.9.9.9", "x")
-    await limiter.succeeded("9.9.9.9", "x")
-    assert not await limiter.blocked("9.9.9.9", "x")
+    assert await limiter.reserve("1.2.3.4", "sanne")
+    for name in ("a", "b"):
+        assert await limiter.reserve("1.2.3.4", name)
+    assert await limiter.reserve("1.2.3.4", "d") is None  # one address trying many names
+    first = await limiter.reserve("9.9.9.9", "x")
+    second = await limiter.reserve("9.9.9.9", "x")
+    assert first and second
+    await limiter.succeeded("9.9.9.9", "x", second)
+    # the account's failures are forgotten, and the successful attempt no longer counts
+    assert await limiter.reserve("9.9.9.9", "x") and await limiter.reserve("9.9.9.9", "x")
+
+
+async def _parallel_wrong_passwords(client, times: int = 12, **headers: str) -> list[int]:
+    """Wrong passwords for one account, all in flight at once (the argon2 check takes time)."""
+    token = await csrf_token(client)
+    form = {"username": "sanne", "password": "wrong password!!", "csrf_token": token}
+
+    async def one() -> int:
+        resp = await client.post("/staff/login", data=form, headers=headers, allow_redirects=False)
+        return resp.status
+
+    return list(await asyncio.gather(*(one() for _ in range(times))))
+
+
+async def test_parallel_wrong_passwords_cannot_outrun_the_limit(web):
+    statuses = await _parallel_wrong_passwords(web)
+    assert statuses.count(401) == 5 and statuses.count(429) == 7, statuses
+    assert (await sign_in(web, "sanne")).status == 429
+
+
+async def test_parallel_wrong_passwords_cannot_outrun_the_limit_in_redis(
+    aiohttp_client, database_url, org, accounts, redis_prefix
+):
+    shared = {"redis_url": REDIS_URL, "redis_prefix": redis_prefix}
+    first = await aiohttp_client(_workspace_app(database_url, org, **shared))
+    second = await aiohttp_client(_workspace_app(database_url, org, **shared))
+    statuses = [
+        *await _parallel_wrong_passwords(first, 6),
+        *await _parallel_wrong_passwords(second, 6),
+    ]
+    assert statuses.count(401) <= 5 and statuses.count(401) + statuses.count(429) == 12
+    both = await asyncio.gather(
+        _parallel_wrong_passwords(first, 6), _parallel_wrong_passwords(second, 6)
+    )
+    assert [s for part in both for s in part] == [429] * 12
+
+
+async def test_parallel_attempts_race_in_redis_itself(redis_prefix):
+    limiter = RedisSignInLimiter(REDIS_URL, prefix=redis_prefix)
+    try:
+        got = await asyncio.gather(*(limiter.reserve("10.0.0.1", "sanne") for _ in range(12)))
+        assert sum(1 for g in got if g) == 5
+        winner = next(g for g in got if g)
+        await limiter.succeeded("10.0.0.1", "sanne", winner)
+        assert await limiter.reserve("10.0.0.1", "sanne")  # a success clears the account
+    finally:
+        await limiter.close()
+
+
+async def test_forwarded_for_is_ignored_from_an_untrusted_peer(web):
+    for n in range(5):
+        spoofed = {"X-Forwarded-For": f"203.0.113.{n}"}
+        assert (await sign_in(web, "sanne", "wrong password!!", headers=spoofed)).status == 401
+    fresh = {"X-Forwarded-For": "198.51.100.9"}
+    assert (await sign_in(web, "sanne", headers=fresh)).status == 429  # still the peer's count
+
+
+async def test_forwarded_for_names_the_client_behind_a_trusted_proxy(
+    aiohttp_client, database_url, org, accounts
+):
+    app = _workspace_app(database_url, org, trusted_proxies=["127.0.0.0/8"])
+    client = await aiohttp_client(app)
+    alice = {"X-Forwarded-For": "203.0.113.5"}
+    for _ in range(5):
+        assert (await sign_in(client, "sanne", "wrong password!!", headers=alice)).status == 401
+    assert (await sign_in(client, "sanne", headers=alice)).status == 429
+    # a client cannot escape by writing its own X-Forwarded-For: the proxy appends the real one
+    assert (
+        await sign_in(client, "sanne", headers={"X-Forwarded-For": "1.1.1.1, 203.0.113.5"})
+    ).status == 429
+    bob = {"X-Forwarded-For": "203.0.113.6"}
+    assert (await sign_in(client, "sanne", headers=bob)).status == 303  # another colleague
+
+
+def test_client_address_reads_forwarded_for_only_through_trusted_proxies():
+    trusted = parse_networks(["10.0.0.0/8", "::1"])
+    assert client_address("192.0.2.1", "203.0.113.5", trusted) == "192.0.2.1"
+    assert client_address("10.0.0.2", "203.0.113.5", trusted) == "203.0.113.5"
+    assert client_address("10.0.0.2", "6.6.6.6, 203.0.113.5, 10.0.0.9", trusted) == "203.0.113.5"
+    assert client_address("10.0.0.2", "garbage", trusted) == "10.0.0.2"
+    assert client_address("10.0.0.2", None, trusted) == "10.0.0.2"
+    assert client_address("::ffff:10.0.0.2", "203.0.113.5", trusted) == "203.0.113.5"
+    assert client_address("10.0.0.2", "203.0.113.5", ()) == "10.0.0.2"
+
+
+def test_trusted_proxies_come_from_the_environment(monkeypatch):
+    from router.settings import Settings
+
+    monkeypatch.setenv("LOKET_TRUSTED_PROXIES", "10.0.0.5, 10.1.0.0/16")
+    assert Settings(service_token=TEST_TOKEN).trusted_proxies == ["10.0.0.5", "10.1.0.0/16"]
+    monkeypatch.setenv("LOKET_TRUSTED_PROXIES", "10.0.0.5,proxy.example")
+    with pytest.raises(ValueError):
+        Settings(service_token=TEST_TOKEN)
+    monkeypatch.delenv("LOKET_TRUSTED_PROXIES")
+    assert Settings(service_token=TEST_TOKEN).trusted_proxies == []
 
 
 def _workspace_app(database_url, org, **settings):
@@ -158,6 +263,107 @@ async def test_sign_out_ends_the_session(web):
     assert resp.status == 303 and resp.headers["Location"].startswith("/staff/login")
     after = await web.get("/staff/triage", allow_redirects=False)
     assert after.status == 303
+
+
+def _replace_cookie(client, name: str, value: str) -> None:
+    """Overwrite a workspace cookie in the client's jar (same name, host and path)."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[name] = value
+    cookie[name]["path"] = "/staff"
+    client.session.cookie_jar.update_cookies(cookie, response_url=client.make_url("/staff/"))
+    sent = client.session.cookie_jar.filter_cookies(client.make_url("/staff/"))
+    assert sent[name].value == value
+
+
+def _browser() -> aiohttp.ClientSession:
+    """Another browser on the same workspace (its own cookie jar)."""
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def test_a_copied_session_cookie_is_refused_after_sign_out(web):
+    await sign_in(web, "sanne")
+    copied = web.session.cookie_jar.filter_cookies(web.make_url("/staff/"))["loket_sessie"].value
+    async with _browser() as thief:  # another browser, with the cookie copied before sign-out
+        url = web.make_url("/staff/triage")
+        cookie = {"Cookie": f"loket_sessie={copied}"}
+        assert (await thief.get(url, headers=cookie, allow_redirects=False)).status == 200
+        assert (await post_form(web, "/staff/logout", {})).status == 303
+        resp = await thief.get(url, headers=cookie, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/staff/login")
+    again = await sign_in(web, "sanne")  # signing in again gives a new, working session
+    assert again.status == 303 and (await web.get("/staff/triage")).status == 200
+
+
+async def test_a_csrf_token_from_another_session_is_refused(web):
+    async with _browser() as attacker:  # signed in with an account of its own
+        login = await attacker.get(web.make_url("/staff/login"))
+        form = {
+            "username": "dirk",
+            "password": PASSWORD,
+            "csrf_token": CSRF.search(await login.text()).group(1),
+        }
+        assert (await attacker.post(web.make_url("/staff/login"), data=form)).status == 200
+        page = await attacker.get(web.make_url("/staff/triage"))
+        token = CSRF.search(await page.text()).group(1)
+        seed = attacker.cookie_jar.filter_cookies(web.make_url("/staff/"))["loket_csrf"].value
+    await sign_in(web, "sanne")
+    # the attacker plants its own seed in the victim's browser (cookie tossing) and posts
+    # its own token: a pair that fits, but for another session
+    _replace_cookie(web, "loket_csrf", seed)
+    resp = await web.post("/staff/logout", data={"csrf_token": token}, allow_redirects=False)
+    assert resp.status == 403
+    assert (await web.get("/staff/triage", allow_redirects=False)).status == 200  # still in
+    # a token from before signing in does not fit the new session either
+    await post_form(web, "/staff/logout", {})
+    before = await csrf_token(web)
+    old_seed = web.session.cookie_jar.filter_cookies(web.make_url("/staff/"))["loket_csrf"].value
+    await sign_in(web, "ada")
+    _replace_cookie(web, "loket_csrf", old_seed)  # the pair as it was before signing in
+    resp = await web.post("/staff/logout", data={"csrf_token": before}, allow_redirects=False)
+    assert resp.status == 403
+
+
+def test_sessions_without_a_generation_or_id_are_not_accepted():
+    from router.workspace.security import Secrets
+
+    secrets = Secrets(key="k" * 40)
+    old_style = secrets._serializer().dumps({"u": 1, "f": "abc"})
+    assert secrets.read_session(old_style) is None
+    claim = secrets.read_session(secrets.session_token(1, "abc", 7))
+    assert claim and claim.generation == 7 and len(claim.session_id) > 20
+    assert secrets.session_token(1, "abc", 7) != secrets.session_token(1, "abc", 7)
+
+
+async def test_secure_cookies_carry_the_host_prefix(aiohttp_client, database_url, org, accounts):
+    client = await aiohttp_client(_workspace_app(database_url, org, cookie_secure=True))
+    page = await client.get("/staff/login")
+    set_csrf = page.headers["Set-Cookie"]
+    assert set_csrf.startswith("__Host-loket_csrf=")
+    assert "Secure" in set_csrf and "Path=/;" in set_csrf and "Domain" not in set_csrf
+    seed = page.cookies["__Host-loket_csrf"].value
+    token = CSRF.search(await page.text()).group(1)
+    form = {"username": "sanne", "password": PASSWORD, "csrf_token": token}
+    resp = await client.post(
+        "/staff/login",
+        data=form,
+        headers={"Cookie": f"__Host-loket_csrf={seed}"},  # the jar keeps Secure ones off HTTP
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    session_cookies = [
+        v for v in resp.headers.getall("Set-Cookie") if v.startswith("__Host-loket_sessie=")
+    ]
+    assert len(session_cookies) == 1
+    assert all(part in session_cookies[0] for part in ("Secure", "HttpOnly", "Path=/;"))
+    assert "Domain" not in session_cookies[0]
+    session = resp.cookies["__Host-loket_sessie"].value
+    cookies = f"__Host-loket_sessie={session}; loket_sessie={session}"
+    page = await client.get("/staff/triage", headers={"Cookie": cookies}, allow_redirects=False)
+    assert page.status == 200
+    plain = await client.get(
+        "/staff/triage", headers={"Cookie": f"loket_sessie={session}"}, allow_redirects=False
+    )
+    assert plain.status == 303  # only the prefixed name counts over HTTPS
 
 
 async def test_a_stolen_old_cookie_dies_with_a_new_password_or_deactivation(web, engine):
