@@ -31,7 +31,13 @@ from actions.discovery_time import (
 )
 from actions.fallback import misunderstood_in_a_row
 from actions.identity import employee_email, identified, municipality_of_email
-from actions.incident_text import describes_problem, parse_affected, parse_urgency
+from actions.incident_text import (
+    describes_problem,
+    infer_affected,
+    infer_urgency,
+    parse_affected,
+    parse_urgency,
+)
 from actions.router_client import RouterClient, RouterError
 from actions.ticket_kinds import (
     AFFECTED_WORDS,
@@ -53,6 +59,25 @@ _NO_ANSWER_INTENTS = frozenset(
     ("affirm", "deny", "greet", "goodbye", "thank", "out_of_scope", "nlu_fallback")
 )  # fmt: skip
 _NO_ANSWER_MAX_WORDS = 3
+# Stopping in the middle of a form, also with more words around it ("laat maar, hij doet het
+# alweer", "nee laat maar", "laat maar zitten, opgelost"), whatever intent the NLU gave it:
+# the form then ends with `ticket_stopped` set, and action_create_ticket makes no ticket.
+_STOP = re.compile(
+    r"\blaat (het |ook |dan )?maar\b(?!\s+(weten|zien|horen|even))|\bvergeet (het|'t|dat)\b|"
+    r"^\W*(nee\W+)?(toch maar niet|hoeft niet meer|stop|stoppen|annuleer|annuleren|cancel|"
+    r"never ?mind|forget it)\b|\bniet meer nodig\b|\bhoeft (al )?niet meer\b|"
+    r"\b(doet|werkt) (hij |het |ie )?(het )?(al ?weer|toch weer|toch)\b(?!\s+niet)|"
+    r"^\W*(het is |is |al )?opgelost\W*$|\b(al|inmiddels|toch) opgelost\b|\bis (al )?opgelost\b",
+    re.I,
+)
+_BYE = re.compile(r"^\W*(ok\W+|oké\W+)?(doei|doeg|dag|tot ziens|bye|ciao|de mazzel)\b", re.I)
+# Small talk inside a form: answered, then the same question again (no "not understood").
+_SMALL_TALK_RESPONSE = {"greet": "utter_form_greet", "thank": "utter_noworries"}
+# Where a choice was expected, the second answer in a row that is none offers the choices
+# as buttons, filing with what is known, and a person (actions/ticket_form.py).
+_AS_IS = re.compile(r"\b(met wat je (al )?weet|zoals het is|maak (de melding )?maar|"
+                    r"file it as it is|with what you know)\b", re.I)
+_MISSES_SLOT = "form_misses"
 # Reports that win over the question of another ticket's form (not over their own).
 _SWITCH_TO = {"report_security_incident": "security", "report_data_breach": "breach"}
 _FIELD_WORDS = {
@@ -98,11 +123,33 @@ def no_answer(text: str, tracker: Tracker) -> bool:
     return short and latest_intent(tracker) in _NO_ANSWER_INTENTS
 
 
-def offer_way_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """After the hint: the second message in a row we did not understand offers a person
-    (or stopping); the form then asks its question again, it never moves on by itself."""
-    if misunderstood_in_a_row(tracker) >= 2:
+def misses(tracker: Tracker) -> int:
+    """How many answers in a row to the current question were no answer, this one included."""
+    try:
+        return int(tracker.get_slot(_MISSES_SLOT) or 0) + 1
+    except (TypeError, ValueError):
+        return 1
+
+
+def offer_way_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """After the hint: the second answer in a row that is none ("ja klopt" twice, or two
+    messages the NLU did not understand) offers a person (or stopping); the form then asks
+    its question again, it never moves on by itself. Returns the new miss count."""
+    count = misses(tracker)
+    if count >= 2 or misunderstood_in_a_row(tracker) >= 2:
         dispatcher.utter_message(response="utter_form_offer_person")
+    return {_MISSES_SLOT: count}
+
+
+def answered(tracker: Tracker) -> dict[str, Any]:
+    """A good answer: the count of misses starts again (only when there was one)."""
+    return {_MISSES_SLOT: None} if tracker.get_slot(_MISSES_SLOT) else {}
+
+
+def stops(text: str, intent: str) -> bool:
+    """True for "laat maar" (with more words around it) or a goodbye: the form stops."""
+    return bool(_STOP.search(text) or (intent == "goodbye" and len(text.split()) <= 5)
+                or _BYE.match(text))  # fmt: skip
 
 
 class ActionStartTicket(Action):
@@ -141,6 +188,10 @@ def start_events(tracker: Tracker, kind: str) -> list[EventType]:
     events.append(SlotSet("ticket_kind", kind))
     applications = entity_values(tracker, "application")
     events.append(SlotSet("application", applications[0] if applications else None))
+    if kind in ("incident", "request") and text:
+        # "niemand kan paspoorten uitgeven": who and how urgent are said; the form asks neither.
+        events.append(SlotSet("affected", infer_affected(text)))
+        events.append(SlotSet("urgency", infer_urgency(text)))
     if kind == "question":
         # The question the faq answer did not solve is what the ticket is about.
         events.append(SlotSet("description", tracker.get_slot("faq_question")))
@@ -154,12 +205,41 @@ def _level_answer(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
 ) -> dict[str, Any]:
-    """How many are hindered / how urgent, in plain words; re-ask with a hint when unclear."""
-    level = parse(str(slot_value or ""))
+    """How many are hindered / how urgent, in plain words, by number or by button; re-ask
+    with a hint when unclear. The second miss in a row shows the choices as buttons, with
+    "file with what you know" and a person as ways out."""
+    text = str(slot_value or "")
+    if text in ("low", "medium", "high"):  # inferred from another message (extract_<slot>)
+        return {slot: text}
+    asked = tracker.get_slot("requested_slot") == slot
+    level = parse(text)
+    if level is None and asked and _AS_IS.search(text):
+        # Filing with what is known: the words of the conversation, else the middle choice.
+        said = " ".join(t for who, t in _user_texts(tracker))
+        level = (infer_affected(said) or "low") if slot == "affected" else (
+            infer_urgency(said) or "medium")
+        logger.info("actions.ticket.as_is slot=%s", slot)
     if level is None:
-        dispatcher.utter_message(response=f"utter_not_understood_{slot}")
-        offer_way_out(dispatcher, tracker)
-    return {slot: level}
+        if not asked:
+            return {slot: None}
+        count = max(misses(tracker), misunderstood_in_a_row(tracker))
+        if count >= 2:
+            dispatcher.utter_message(response=f"utter_choose_{slot}")
+        else:
+            dispatcher.utter_message(response=f"utter_not_understood_{slot}")
+        return {slot: None, _MISSES_SLOT: count}
+    return {slot: level, **answered(tracker)}
+
+
+def _user_texts(tracker: Tracker) -> list[tuple[str, str]]:
+    """("user", text) for the employee's messages of this session."""
+    found: list[tuple[str, str]] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            found = []
+        elif event.get("event") == "user" and event.get("text"):
+            found.append(("user", str(event["text"])))
+    return found
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -177,8 +257,26 @@ class ValidateTicketForm(FormValidationAction):
         """A security incident or data breach in the middle of another ticket wins: the form
         goes on as that ticket (advice first), not with the question it was asking."""
         kind = tracker.get_slot("ticket_kind") or "incident"
-        new_kind = _SWITCH_TO.get(latest_intent(tracker))
-        if not new_kind or kind in _SWITCH_TO.values() or not tracker.get_slot("requested_slot"):
+        asked = tracker.get_slot("requested_slot")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        intent = latest_intent(tracker)
+        other_ticket = bool(entity_values(tracker, "ticket_number"))
+        if asked and stops(text, intent) and not other_ticket:
+            # "laat maar" with more words, or "doei": the form ends, no ticket is made
+            # (action_create_ticket, which follows the form, sees `ticket_stopped`).
+            logger.info("actions.ticket.stopped_in_form slot=%s", asked)
+            return [SlotSet(asked, None), SlotSet("ticket_stopped", True),
+                    SlotSet("requested_slot", None)]  # fmt: skip
+        if asked and intent in _SMALL_TALK_RESPONSE and len(text.split()) <= _NO_ANSWER_MAX_WORDS:
+            # "hoi" or "bedankt" halfway: answered, then the same question again.
+            dispatcher.utter_message(response=_SMALL_TALK_RESPONSE[intent])
+            return [SlotSet(asked, None)]
+        if asked and intent == "withdraw_ticket":
+            # Another ticket may be withdrawn once this report is made or stopped.
+            dispatcher.utter_message(response="utter_finish_report_first")
+            return [SlotSet(asked, None)]
+        new_kind = _SWITCH_TO.get(intent)
+        if not new_kind or kind in _SWITCH_TO.values() or not asked:
             return await super().run(dispatcher, tracker, domain)
         logger.info("actions.ticket.switched from=%s to=%s", kind, new_kind)
         dispatcher.utter_message(response=START_RESPONSE[new_kind])
@@ -216,6 +314,28 @@ class ValidateTicketForm(FormValidationAction):
         name = municipality_of_email(email, catalogue)
         return {"municipality": name} if name else {}
 
+    async def extract_affected(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Who is hindered, from an answer to another question ("hele afdeling ligt plat")."""
+        return self._inferred("affected", infer_affected, tracker)
+
+    async def extract_urgency(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """How urgent, from an answer to another question ("het kan wachten")."""
+        return self._inferred("urgency", infer_urgency, tracker)
+
+    @staticmethod
+    def _inferred(
+        slot: str, infer: Callable[[str], str | None], tracker: Tracker
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if not asked or asked == slot or tracker.get_slot(slot) or asked == "confirm":
+            return {}  # the question itself, or a correction at the summary: validated there
+        level = infer(str((tracker.latest_message or {}).get("text") or ""))
+        return {slot: level} if level else {}
+
     async def validate_municipality(
         self,
         slot_value: Any,
@@ -237,8 +357,8 @@ class ValidateTicketForm(FormValidationAction):
             no_name = no_answer(text, tracker)
             hint = "utter_municipality_hint" if no_name else "utter_unknown_municipality"
             dispatcher.utter_message(response=hint, options=options)
-            offer_way_out(dispatcher, tracker)
-        return {"municipality": name}
+            return {"municipality": None, **offer_way_out(dispatcher, tracker)}
+        return {"municipality": name, **answered(tracker)}
 
     async def validate_description(
         self,
@@ -253,11 +373,10 @@ class ValidateTicketForm(FormValidationAction):
             return {"description": text}  # the faq question, set by action_start_ticket
         if asked and no_answer(text, tracker):
             dispatcher.utter_message(response="utter_need_more_description")
-            offer_way_out(dispatcher, tracker)
-            return {"description": None}
+            return {"description": None, **offer_way_out(dispatcher, tracker)}
         if describes_problem(text, entity_texts(tracker)) or (asked and len(text.split()) >= 3):
             # A long answer to our question counts even if vague: do not keep asking.
-            found: dict[str, Any] = {"description": text}
+            found: dict[str, Any] = {"description": text, **answered(tracker)}
             if tracker.get_slot("application") is None:
                 applications = entity_values(tracker, "application")
                 found["application"] = applications[0] if applications else None
@@ -411,6 +530,9 @@ class ActionCancelTicket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_incident_cancelled")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if latest_intent(tracker) == "goodbye" or _BYE.match(text):
+            dispatcher.utter_message(response="utter_goodbye")  # "doei" halfway a report
         logger.info("actions.ticket.cancelled kind=%s", tracker.get_slot("ticket_kind"))
         return [SlotSet(slot, None) for slot in TICKET_SLOTS]
 

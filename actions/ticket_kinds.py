@@ -41,7 +41,7 @@ API_TYPE = {
 TICKET_SLOTS = (
     "ticket_kind", "application", "description", "affected", "urgency", "confirm",
     "breach_data", "breach_people", "breach_discovered", "faq_topic", "faq_question",
-    "ticket_retry",
+    "ticket_retry", "ticket_stopped", "form_misses",
 )  # fmt: skip
 
 KIND_WORDS = {
