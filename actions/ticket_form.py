@@ -78,6 +78,20 @@ _SMALL_TALK_RESPONSE = {"greet": "utter_form_greet", "thank": "utter_noworries"}
 _AS_IS = re.compile(r"\b(met wat je (al )?weet|zoals het is|maak (de melding )?maar|"
                     r"file it as it is|with what you know)\b", re.I)
 _MISSES_SLOT = "form_misses"
+# One answer to a data-breach question often answers the others too ("gisteravond ontdekt,
+# het gaat om 3 inwoners: naam en BSN"): each part goes to the question it answers.
+_CLAUSE = re.compile(r"[,;:!?]|\.(?:\s|$)")
+_BREACH_DATA_WORDS = re.compile(
+    r"\b(naam|namen|adres|adressen|bsn|burgerservicenummer|geboortedatum|geboortedata|medisch\w*|"
+    r"financi\w*|iban|rekeningnummer|telefoonnummer\w*|e-?mailadres\w*|gezondheid\w*|"
+    r"dossier\w*|paspoort\w*|kopie id|inkomen\w*|gegevens)\b", re.I)
+_PEOPLE_WORDS = re.compile(
+    r"\b(mensen|inwoners|personen|persoon|burgers|cli[eë]nten|klanten|betrokkenen|aanvragers|"
+    r"medewerkers|collega's|kinderen|leerlingen|huishoudens|gezinnen|people|persons)\b", re.I)
+_DISCOVERY_WORDS = re.compile(
+    r"\b(ontdekt|gemerkt|gezien|erachter|zag|merkte|geleden|vandaag|gister\w*|eergisteren|"
+    r"van(ochtend|morgen|middag|avond|nacht)|(maan|dins|woens|donder|vrij|zater|zon)dag\w*)\b",
+    re.I)
 # Reports that win over the question of another ticket's form (not over their own).
 _SWITCH_TO = {"report_security_incident": "security", "report_data_breach": "breach"}
 _FIELD_WORDS = {
@@ -231,6 +245,55 @@ def _level_answer(
     return {slot: level, **answered(tracker)}
 
 
+def _breach_part(slot: str, tracker: Tracker) -> dict[str, Any]:
+    """The part of an answer to another breach question that answers `slot` too: which
+    data, how many people, when discovered. The question's own answer is validated as a
+    whole; the report itself is the description, so it fills none of them."""
+    asked = tracker.get_slot("requested_slot")
+    if tracker.get_slot("ticket_kind") != "breach" or not asked or asked == slot:
+        return {}
+    if tracker.get_slot(slot):
+        return {}
+    text = str((tracker.latest_message or {}).get("text") or "")
+    clauses = [" ".join(c.split()) for c in _CLAUSE.split(text) if c and c.strip()]
+    if len(clauses) < 2 and asked.startswith("breach_"):
+        return {}  # one plain answer: it answers the question that was asked
+    for clause in clauses:
+        if _clause_answers(slot, clause):
+            return {slot: clause}
+    return {}
+
+
+def _own_part(slot: str, answer: str) -> str:
+    """The answer to `slot`'s own question; of an answer that says more ("gisteravond
+    ontdekt, 3 inwoners: naam en BSN") the part that answers it, else all of it."""
+    text = " ".join(answer.split())
+    clauses = [" ".join(c.split()) for c in _CLAUSE.split(text) if c and c.strip()]
+    answering = [c for c in clauses if _clause_answers(slot, c)]
+    others = [c for c in clauses if any(_clause_answers(other, c) for other in _BREACH_SLOTS
+                                        if other != slot)]  # fmt: skip
+    return answering[0] if len(answering) == 1 and others else text
+
+
+_BREACH_SLOTS = ("breach_data", "breach_people", "breach_discovered")
+
+
+def _clause_answers(slot: str, clause: str) -> bool:
+    people = bool(_PEOPLE_WORDS.search(clause))
+    if slot == "breach_data":
+        return bool(_BREACH_DATA_WORDS.search(clause)) and not people
+    if slot == "breach_people":
+        try:
+            return people and people_count(clause) is not None
+        except ImplausibleCount:
+            return False
+    try:
+        return not people and bool(_DISCOVERY_WORDS.search(clause)) and (
+            discovered_at(clause) is not None)
+    except ImplausibleMoment:
+        return False
+
+
 def _user_texts(tracker: Tracker) -> list[tuple[str, str]]:
     """("user", text) for the employee's messages of this session."""
     found: list[tuple[str, str]] = []
@@ -336,6 +399,21 @@ class ValidateTicketForm(FormValidationAction):
         level = infer(str((tracker.latest_message or {}).get("text") or ""))
         return {slot: level} if level else {}
 
+    async def extract_breach_data(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _breach_part("breach_data", tracker)
+
+    async def extract_breach_people(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _breach_part("breach_people", tracker)
+
+    async def extract_breach_discovered(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _breach_part("breach_discovered", tracker)
+
     async def validate_municipality(
         self,
         slot_value: Any,
@@ -404,6 +482,16 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         return _level_answer("urgency", parse_urgency, slot_value, dispatcher, tracker)
 
+    async def validate_breach_data(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "naam en BSN": kept as said (the part about the data, when it says more)."""
+        return {"breach_data": _own_part("breach_data", str(slot_value or "")) or None}
+
     async def validate_breach_people(
         self,
         slot_value: Any,
@@ -412,7 +500,7 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "ongeveer 250", "weet ik niet": kept as said; an impossible number is asked again."""
-        text = " ".join(str(slot_value or "").split())
+        text = _own_part("breach_people", str(slot_value or ""))
         try:
             people_count(text)
         except ImplausibleCount:
@@ -428,7 +516,7 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "vanochtend om 9 uur": kept as said; more than a year ago is asked again."""
-        text = " ".join(str(slot_value or "").split())
+        text = _own_part("breach_discovered", str(slot_value or ""))
         try:
             discovered_at(text)
         except ImplausibleMoment:

@@ -152,3 +152,43 @@ def test_a_data_breach_hears_about_the_72_hours_first():
     for variation in domain["responses"]["utter_breach_start"]:
         assert "72" in variation["text"]
     assert "Autoriteit Persoonsgegevens" in domain["responses"]["utter_breach_start"][-1]["text"]
+
+
+async def test_one_answer_fills_every_breach_question_it_answers():
+    form = ValidateTicketForm()
+    text = "gisteravond ontdekt, het gaat om 3 inwoners: naam en BSN, ik werk in Veenhoven"
+    tracker = make_tracker(
+        text, active_loop="ticket_form",
+        entities=[{"entity": "municipality", "value": "Gemeente Veenhoven", "start": 72, "end": 81}],
+        slots={"ticket_kind": "breach", "requested_slot": "municipality", "municipality": text,
+               "description": "brief met BSN naar verkeerd adres"})
+    tracker.events.append({"event": "slot", "name": "municipality", "value": "Gemeente Veenhoven"})
+    tracker.slots["municipality"] = "Gemeente Veenhoven"
+    slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
+    assert slots["breach_data"] == "naam en BSN"
+    assert slots["breach_people"] == "het gaat om 3 inwoners"
+    assert slots["breach_discovered"] == "gisteravond ontdekt"
+    assert slots["municipality"] == "Gemeente Veenhoven"
+
+
+async def test_a_plain_breach_answer_answers_only_its_question():
+    form = ValidateTicketForm()
+    tracker = make_tracker("naam, adres en BSN", active_loop="ticket_form", slots={
+        "ticket_kind": "breach", "requested_slot": "breach_data", "breach_data": "naam, adres en BSN",
+        "municipality": "Gemeente Veenhoven", "description": "brief met BSN"})
+    tracker.events.append({"event": "slot", "name": "breach_data", "value": "naam, adres en BSN"})
+    slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
+    assert slots["breach_data"] == "naam, adres en BSN"
+    assert "breach_people" not in slots and "breach_discovered" not in slots
+
+
+async def test_the_asked_breach_question_keeps_its_own_part_of_a_longer_answer():
+    form = ValidateTicketForm()
+    text = "naam en BSN, het gaat om 12 inwoners, vanochtend ontdekt"
+    tracker = make_tracker(text, active_loop="ticket_form", slots={
+        "ticket_kind": "breach", "requested_slot": "breach_data", "breach_data": text,
+        "municipality": "Gemeente Veenhoven", "description": "brief met BSN"})
+    tracker.events.append({"event": "slot", "name": "breach_data", "value": text})
+    slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
+    assert (slots["breach_data"], slots["breach_people"], slots["breach_discovered"]) == (
+        "naam en BSN", "het gaat om 12 inwoners", "vanochtend ontdekt")

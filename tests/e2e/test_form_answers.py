@@ -71,3 +71,17 @@ def test_a_data_breach_hears_about_the_72_hours_first(stack):
                 "jan@veenhoven.nl")
     assert "72 uur" in first and "Autoriteit Persoonsgegevens" in first, first
     assert first.index("72 uur") < first.index("Om welke gegevens"), first
+
+
+def test_one_breach_answer_fills_every_question_it_answers(stack):
+    sender = "forms-breach-all"
+    say(stack, sender, "ik heb een mail met gegevens van inwoners naar de verkeerde persoon gestuurd",
+        "kees@veenhoven.nl")
+    answer = say(stack, sender,
+                 "gisteravond ontdekt, het gaat om 3 inwoners: naam en BSN, ik werk in Veenhoven",
+                 "kees@veenhoven.nl")
+    reference = reference_in(answer)  # nothing asked again: the report is filed
+    ticket, _ = stored(stack, reference)
+    assert "Welke gegevens: naam en BSN" in ticket.description
+    assert "Aantal betrokkenen: het gaat om 3 inwoners" in ticket.description
+    assert "Ontdekt: gisteravond ontdekt" in ticket.description
