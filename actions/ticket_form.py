@@ -52,6 +52,7 @@ from actions.wording import language
 
 logger = logging.getLogger(__name__)
 
+_NO = re.compile(r"^\W*(nee|neen|nope|no|liever niet|hoeft niet|niet nodig)\b", re.I)
 _YES = re.compile(r"^\s*(ja|jawel|yes|klopt|prima|ok|oké|okay|akkoord|goed|correct)\b", re.I)
 # Intents that are no answer to a form's question when the message is short ("ja klopt" to
 # "for which municipality?", "bedankt" to "what goes wrong?"): the form asks again, with a hint.
@@ -153,6 +154,11 @@ def offer_way_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[st
     if count >= 2 or misunderstood_in_a_row(tracker) >= 2:
         dispatcher.utter_message(response="utter_form_offer_person")
     return {_MISSES_SLOT: count}
+
+
+def _stopped(slot: str) -> dict[str, Any]:
+    """The employee said no: the form ends and no ticket is made (action_create_ticket)."""
+    return {slot: None, "ticket_stopped": True, "requested_slot": None}
 
 
 def answered(tracker: Tracker) -> dict[str, Any]:
@@ -360,6 +366,8 @@ class ValidateTicketForm(FormValidationAction):
     ) -> list[str]:
         if not identified(tracker):
             return []  # nothing to ask: action_create_ticket tells why no ticket can be made
+        if tracker.get_slot("ticket_stopped"):
+            return []  # "nee" to the call-back: the form ends, action_create_ticket files nothing
         return list(FORM_SLOTS.get(tracker.get_slot("ticket_kind") or "incident", domain_slots))
 
     async def extract_municipality(
@@ -536,11 +544,38 @@ class ValidateTicketForm(FormValidationAction):
         intent = latest_intent(tracker)
         if intent == "affirm" or (intent != "deny" and _YES.match(text) and len(text) < 25):
             return {"confirm": "yes"}
+        if tracker.get_slot("ticket_kind") == "callback":
+            return self._callback_answer(text, intent)
         changes = self._corrections(text, tracker)
         if not changes:
             dispatcher.utter_message(response="utter_ask_what_to_change")
         logger.info("actions.ticket.corrected fields=%s", ",".join(sorted(changes)) or "-")
         return {**changes, "confirm": None}
+
+    async def validate_callback_phone(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "06-12345678, vanmiddag": kept as said; "nee" stops, "ja" is asked again."""
+        text = " ".join(str(slot_value or "").split())
+        if latest_intent(tracker) == "deny" or _NO.match(text):
+            return _stopped("callback_phone")
+        if no_answer(text, tracker) and not re.search(r"\d", text):
+            return {"callback_phone": None, **offer_way_out(dispatcher, tracker)}
+        return {"callback_phone": text or None, **answered(tracker)}
+
+    @staticmethod
+    def _callback_answer(text: str, intent: str) -> dict[str, Any]:
+        """At "shall I ask for a call back?": "nee" stops without a ticket; a number or a
+        time is a correction of when and where; anything else asks again."""
+        if intent == "deny" or _NO.match(text):
+            return _stopped("confirm")
+        if re.search(r"\d", text):
+            return {"callback_phone": " ".join(text.split()), "confirm": None}
+        return {"confirm": None}
 
     @staticmethod
     def _corrections(text: str, tracker: Tracker) -> dict[str, Any]:
@@ -604,6 +639,10 @@ class ActionAskConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.get_slot("ticket_kind") == "callback":
+            phone = " ".join(str(tracker.get_slot("callback_phone") or "").split())
+            dispatcher.utter_message(response="utter_callback_confirm", phone=phone or "-")
+            return []
         dispatcher.utter_message(response="utter_ticket_summary", summary=summary_lines(tracker))
         return []
 

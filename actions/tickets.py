@@ -130,6 +130,9 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
     elif kind == "callback":
         application, impact, urgency = None, "low", "medium"
         description = "De medewerker vraagt om contact met de servicedesk (via Loket)."
+        phone = " ".join(str(tracker.get_slot("callback_phone") or "").split())
+        if phone:
+            description += f"\nTerugbellen: {phone}"
     title = {
         "callback": "Terugbelverzoek via Loket",
         "breach": "Datalek: " + make_title(str(tracker.get_slot("description") or ""), None),

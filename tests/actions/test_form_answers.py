@@ -16,7 +16,7 @@ from tests.actions.conftest import make_tracker, responses
 
 DOMAIN = {"forms": {"ticket_form": {"required_slots": [
     "municipality", "description", "affected", "urgency", "confirm",
-    "breach_data", "breach_people", "breach_discovered"]}}}
+    "callback_phone", "breach_data", "breach_people", "breach_discovered"]}}}
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -192,3 +192,27 @@ async def test_the_asked_breach_question_keeps_its_own_part_of_a_longer_answer()
     slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
     assert (slots["breach_data"], slots["breach_people"], slots["breach_discovered"]) == (
         "naam en BSN", "het gaat om 12 inwoners", "vanochtend ontdekt")
+
+
+async def test_a_call_back_asks_phone_and_yes_first_and_nee_files_nothing():
+    form = ValidateTicketForm()
+    tracker = make_tracker("x", slots={"ticket_kind": "callback"}, email="mo@polderwaard.nl")
+    assert await form.required_slots([], CollectingDispatcher(), tracker, DOMAIN) == [
+        "municipality", "callback_phone", "confirm"]
+    phone = make_tracker("06-12345678, vanmiddag na 2 uur", slots={
+        "ticket_kind": "callback", "requested_slot": "callback_phone"})
+    assert await form.validate_callback_phone(
+        "06-12345678, vanmiddag na 2 uur", CollectingDispatcher(), phone, DOMAIN) == {
+        "callback_phone": "06-12345678, vanmiddag na 2 uur"}
+    for text, intent in [("nee", "deny"), ("nee hoor, laat maar", "deny")]:
+        no = make_tracker(text, intent=intent, active_loop="ticket_form", email="mo@polderwaard.nl",
+                          slots={"ticket_kind": "callback", "requested_slot": "confirm",
+                                 "municipality": "Gemeente Polderwaard", "confirm": text,
+                                 "callback_phone": "06-12345678"})
+        no.events.append({"event": "slot", "name": "confirm", "value": text})
+        slots = _slots(await form.run(CollectingDispatcher(), no, DOMAIN))
+        assert slots["ticket_stopped"] is True and slots["requested_slot"] is None
+    protest = make_tracker("maar het is echt van mijn collega hoor", intent="inform",
+                           slots={"ticket_kind": "callback", "requested_slot": "confirm"})
+    assert await form.validate_confirm("maar het is echt van mijn collega hoor",
+                                       CollectingDispatcher(), protest, DOMAIN) == {"confirm": None}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.stack import say, stored
-from tests.e2e.test_flows import reference_in, ticket_count
+from tests.e2e.test_flows import REFERENCE, new_ticket, reference_in, ticket_count
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +85,20 @@ def test_one_breach_answer_fills_every_question_it_answers(stack):
     assert "Welke gegevens: naam en BSN" in ticket.description
     assert "Aantal betrokkenen: het gaat om 3 inwoners" in ticket.description
     assert "Ontdekt: gisteravond ontdekt" in ticket.description
+
+
+def test_a_protest_after_not_your_ticket_files_nothing_without_a_yes(stack):
+    sender, email = "forms-protest", "lotte@dijkstede.nl"
+    colleague = new_ticket(stack, "piet@dijkstede.nl", "Youforce toont geen rooster")
+    not_found = say(stack, sender, f"hoe staat het met {colleague}?", email)
+    assert "Ik vind geen melding" in not_found, not_found
+    before = ticket_count(stack)
+    protest = say(stack, sender, "maar het is echt van mijn collega hoor", email)
+    assert not REFERENCE.search(protest.replace(colleague, "")), protest
+    assert ticket_count(stack) == before
+    person = say(stack, sender, "dan wil ik een medewerker spreken", email)
+    assert not REFERENCE.search(person) and ticket_count(stack) == before, person
+    if "telefoonnummer" in person:
+        say(stack, sender, "06-87654321", email)
+    stopped = say(stack, sender, "nee", email)
+    assert "geen melding" in stopped and ticket_count(stack) == before, stopped
