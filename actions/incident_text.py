@@ -81,6 +81,7 @@ _AFFECTED_HIGH = _phrases(
     "iedereen", "hele gemeente", "meerdere afdelingen", "meerdere teams", "alle afdelingen",
     "heel de gemeente", "hele organisatie", "alle medewerkers", "everyone", "everybody",
     "several departments", "whole organisation", "whole organization", "all departments",
+    "niemand", "nobody",
 )  # fmt: skip
 _AFFECTED_MEDIUM = _phrases(
     "team", "afdeling", "collega's", "collegas", "paar", "meerdere", "wij", "we", "ons",
@@ -90,18 +91,74 @@ _AFFECTED_LOW = _phrases(
     "alleen ik", "ik alleen", "alleen mij", "mezelf", "mijzelf", "alleen", "ik", "only me",
     "just me", "me",
 )  # fmt: skip
+# What a message that answers another question (or the report itself) tells about the
+# choices, read more carefully than an answer to the question: "ik" or "wachten" alone says
+# nothing here. `infer_affected` / `infer_urgency` fill the slot without asking.
+_INFER_AFFECTED_LOW = re.compile(
+    r"\b(alleen (ik|mij|bij mij|ikzelf|mijn (pc|laptop|computer|account|telefoon))|"
+    r"ik alleen|bij mij alleen|niemand anders|only me|just me)\b"
+)
+_INFER_AFFECTED_HIGH = _phrases(
+    "iedereen", "niemand", "hele gemeente", "heel de gemeente", "hele organisatie",
+    "alle medewerkers", "alle collega's", "alle afdelingen", "meerdere afdelingen",
+    "meerdere teams", "hele gemeentehuis", "everyone", "nobody", "whole organisation",
+)  # fmt: skip
+_INFER_AFFECTED_MEDIUM = _phrases(
+    "hele team", "hele afdeling", "heel het team", "heel de afdeling", "mijn team", "ons team",
+    "onze afdeling", "mijn afdeling", "de afdeling", "het team", "collega's", "collegas",
+    "wij allemaal", "we allemaal", "my team", "our team", "whole team", "whole department",
+)  # fmt: skip
+_INFER_URGENCY_LOW = _phrases(
+    "kan wachten", "kan wel wachten", "mag wachten", "geen haast", "niet dringend",
+    "niet zo dringend", "niet urgent", "heeft geen haast", "geen spoed", "can wait", "no rush",
+    "not urgent",
+)  # fmt: skip
+_INFER_URGENCY_HIGH = re.compile(
+    r"\b(niemand kan|kan (helemaal |echt |dus )?(niet|niks|niets) (meer )?(werken|verder)|"
+    r"kunnen (helemaal |echt |dus )?(niet|niks|niets) (meer )?(werken|verder)|"
+    r"(ligt|liggen|staat|staan) (helemaal )?(plat|stil)|ligt eruit|"
+    r"staan te wachten|burgers wachten|klanten wachten|spoed|dringend|urgent|asap|"
+    r"zo snel mogelijk|vandaag nog|can't work|cannot work)\b"
+)
+
+
+def infer_affected(text: str) -> str | None:
+    """How many are hindered, when the words say so clearly; else None (the form asks)."""
+    lowered = text.lower().replace("’", "'")
+    for pattern, level in (
+        (_INFER_AFFECTED_LOW, "low"), (_INFER_AFFECTED_HIGH, "high"),
+        (_INFER_AFFECTED_MEDIUM, "medium"),
+    ):  # fmt: skip
+        if pattern.search(lowered):
+            return level
+    return None
+
+
+def infer_urgency(text: str) -> str | None:
+    """How urgent, when the words say so clearly ("niet dringend" before "dringend")."""
+    lowered = text.lower().replace("’", "'")
+    if _INFER_URGENCY_LOW.search(lowered):
+        return "low"
+    if _INFER_URGENCY_HIGH.search(lowered):
+        return "high"
+    return None
+
+
 _URGENCY_LOW = _phrases(
     "kan wachten", "kan wel wachten", "even wachten", "mag wachten", "geen haast", "niet dringend",
     "niet zo dringend", "niet urgent", "heeft geen haast", "can wait", "no rush", "not urgent",
+    "maakt niet uit", "geen spoed", "later", "volgende week", "wanneer het uitkomt",
 )  # fmt: skip
 _URGENCY_HIGH = _phrases(
     "niet werken", "niet verder", "kan niks", "kan niets", "staan te wachten", "wachten",
     "spoed", "dringend", "urgent", "asap", "zo snel mogelijk", "stil", "can't work",
-    "cannot work", "can not work", "waiting",
+    "cannot work", "can not work", "waiting", "vandaag nog", "vandaag", "nu meteen", "meteen",
+    "plat", "zsm", "today",
 )  # fmt: skip
 _URGENCY_MEDIUM = _phrases(
     "lastig", "vervelend", "kan nog", "kan wel", "om heen", "omheen", "gaat nog", "gaat wel",
-    "annoying", "carry on", "workaround", "niet zo erg",
+    "annoying", "carry on", "workaround", "niet zo erg", "deze week", "morgen", "binnenkort",
+    "this week", "tomorrow",
 )  # fmt: skip
 _CHOICE = re.compile(r"^\s*([123])\s*[.)]?\s*$")
 _LEVELS_BY_CHOICE = {"1": "low", "2": "medium", "3": "high"}
@@ -116,6 +173,8 @@ def parse_affected(text: str) -> str | None:
     choice = _CHOICE.match(lowered)
     if choice:
         return _LEVELS_BY_CHOICE[choice.group(1)]
+    if _INFER_AFFECTED_LOW.search(lowered):  # "niemand anders", before "niemand"
+        return "low"
     for pattern, level in (
         (_AFFECTED_HIGH, "high"), (_AFFECTED_MEDIUM, "medium"), (_AFFECTED_LOW, "low")
     ):  # fmt: skip

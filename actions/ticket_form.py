@@ -31,7 +31,13 @@ from actions.discovery_time import (
 )
 from actions.fallback import misunderstood_in_a_row
 from actions.identity import employee_email, identified, municipality_of_email
-from actions.incident_text import describes_problem, parse_affected, parse_urgency
+from actions.incident_text import (
+    describes_problem,
+    infer_affected,
+    infer_urgency,
+    parse_affected,
+    parse_urgency,
+)
 from actions.router_client import RouterClient, RouterError
 from actions.ticket_kinds import (
     AFFECTED_WORDS,
@@ -46,6 +52,7 @@ from actions.wording import language
 
 logger = logging.getLogger(__name__)
 
+_NO = re.compile(r"^\W*(nee|neen|nope|no|liever niet|hoeft niet|niet nodig)\b", re.I)
 _YES = re.compile(r"^\s*(ja|jawel|yes|klopt|prima|ok|oké|okay|akkoord|goed|correct)\b", re.I)
 # Intents that are no answer to a form's question when the message is short ("ja klopt" to
 # "for which municipality?", "bedankt" to "what goes wrong?"): the form asks again, with a hint.
@@ -53,6 +60,39 @@ _NO_ANSWER_INTENTS = frozenset(
     ("affirm", "deny", "greet", "goodbye", "thank", "out_of_scope", "nlu_fallback")
 )  # fmt: skip
 _NO_ANSWER_MAX_WORDS = 3
+# Stopping in the middle of a form, also with more words around it ("laat maar, hij doet het
+# alweer", "nee laat maar", "laat maar zitten, opgelost"), whatever intent the NLU gave it:
+# the form then ends with `ticket_stopped` set, and action_create_ticket makes no ticket.
+_STOP = re.compile(
+    r"\blaat (het |ook |dan )?maar\b(?!\s+(weten|zien|horen|even))|\bvergeet (het|'t|dat)\b|"
+    r"^\W*(nee\W+)?(toch maar niet|hoeft niet meer|stop|stoppen|annuleer|annuleren|cancel|"
+    r"never ?mind|forget it)\b|\bniet meer nodig\b|\bhoeft (al )?niet meer\b|"
+    r"\b(doet|werkt) (hij |het |ie )?(het )?(al ?weer|toch weer|toch)\b(?!\s+niet)|"
+    r"^\W*(het is |is |al )?opgelost\W*$|\b(al|inmiddels|toch) opgelost\b|\bis (al )?opgelost\b",
+    re.I,
+)
+_BYE = re.compile(r"^\W*(ok\W+|oké\W+)?(doei|doeg|dag|tot ziens|bye|ciao|de mazzel)\b", re.I)
+# Small talk inside a form: answered, then the same question again (no "not understood").
+_SMALL_TALK_RESPONSE = {"greet": "utter_form_greet", "thank": "utter_noworries"}
+# Where a choice was expected, the second answer in a row that is none offers the choices
+# as buttons, filing with what is known, and a person (actions/ticket_form.py).
+_AS_IS = re.compile(r"\b(met wat je (al )?weet|zoals het is|maak (de melding )?maar|"
+                    r"file it as it is|with what you know)\b", re.I)
+_MISSES_SLOT = "form_misses"
+# One answer to a data-breach question often answers the others too ("gisteravond ontdekt,
+# het gaat om 3 inwoners: naam en BSN"): each part goes to the question it answers.
+_CLAUSE = re.compile(r"[,;:!?]|\.(?:\s|$)")
+_BREACH_DATA_WORDS = re.compile(
+    r"\b(naam|namen|adres|adressen|bsn|burgerservicenummer|geboortedatum|geboortedata|medisch\w*|"
+    r"financi\w*|iban|rekeningnummer|telefoonnummer\w*|e-?mailadres\w*|gezondheid\w*|"
+    r"dossier\w*|paspoort\w*|kopie id|inkomen\w*|gegevens)\b", re.I)
+_PEOPLE_WORDS = re.compile(
+    r"\b(mensen|inwoners|personen|persoon|burgers|cli[eë]nten|klanten|betrokkenen|aanvragers|"
+    r"medewerkers|collega's|kinderen|leerlingen|huishoudens|gezinnen|people|persons)\b", re.I)
+_DISCOVERY_WORDS = re.compile(
+    r"\b(ontdekt|gemerkt|gezien|erachter|zag|merkte|geleden|vandaag|gister\w*|eergisteren|"
+    r"van(ochtend|morgen|middag|avond|nacht)|(maan|dins|woens|donder|vrij|zater|zon)dag\w*)\b",
+    re.I)
 # Reports that win over the question of another ticket's form (not over their own).
 _SWITCH_TO = {"report_security_incident": "security", "report_data_breach": "breach"}
 _FIELD_WORDS = {
@@ -98,11 +138,38 @@ def no_answer(text: str, tracker: Tracker) -> bool:
     return short and latest_intent(tracker) in _NO_ANSWER_INTENTS
 
 
-def offer_way_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """After the hint: the second message in a row we did not understand offers a person
-    (or stopping); the form then asks its question again, it never moves on by itself."""
-    if misunderstood_in_a_row(tracker) >= 2:
+def misses(tracker: Tracker) -> int:
+    """How many answers in a row to the current question were no answer, this one included."""
+    try:
+        return int(tracker.get_slot(_MISSES_SLOT) or 0) + 1
+    except (TypeError, ValueError):
+        return 1
+
+
+def offer_way_out(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+    """After the hint: the second answer in a row that is none ("ja klopt" twice, or two
+    messages the NLU did not understand) offers a person (or stopping); the form then asks
+    its question again, it never moves on by itself. Returns the new miss count."""
+    count = misses(tracker)
+    if count >= 2 or misunderstood_in_a_row(tracker) >= 2:
         dispatcher.utter_message(response="utter_form_offer_person")
+    return {_MISSES_SLOT: count}
+
+
+def _stopped(slot: str) -> dict[str, Any]:
+    """The employee said no: the form ends and no ticket is made (action_create_ticket)."""
+    return {slot: None, "ticket_stopped": True, "requested_slot": None}
+
+
+def answered(tracker: Tracker) -> dict[str, Any]:
+    """A good answer: the count of misses starts again (only when there was one)."""
+    return {_MISSES_SLOT: None} if tracker.get_slot(_MISSES_SLOT) else {}
+
+
+def stops(text: str, intent: str) -> bool:
+    """True for "laat maar" (with more words around it) or a goodbye: the form stops."""
+    return bool(_STOP.search(text) or (intent == "goodbye" and len(text.split()) <= 5)
+                or _BYE.match(text))  # fmt: skip
 
 
 class ActionStartTicket(Action):
@@ -141,6 +208,10 @@ def start_events(tracker: Tracker, kind: str) -> list[EventType]:
     events.append(SlotSet("ticket_kind", kind))
     applications = entity_values(tracker, "application")
     events.append(SlotSet("application", applications[0] if applications else None))
+    if kind in ("incident", "request") and text:
+        # "niemand kan paspoorten uitgeven": who and how urgent are said; the form asks neither.
+        events.append(SlotSet("affected", infer_affected(text)))
+        events.append(SlotSet("urgency", infer_urgency(text)))
     if kind == "question":
         # The question the faq answer did not solve is what the ticket is about.
         events.append(SlotSet("description", tracker.get_slot("faq_question")))
@@ -154,12 +225,90 @@ def _level_answer(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
 ) -> dict[str, Any]:
-    """How many are hindered / how urgent, in plain words; re-ask with a hint when unclear."""
-    level = parse(str(slot_value or ""))
+    """How many are hindered / how urgent, in plain words, by number or by button; re-ask
+    with a hint when unclear. The second miss in a row shows the choices as buttons, with
+    "file with what you know" and a person as ways out."""
+    text = str(slot_value or "")
+    if text in ("low", "medium", "high"):  # inferred from another message (extract_<slot>)
+        return {slot: text}
+    asked = tracker.get_slot("requested_slot") == slot
+    level = parse(text)
+    if level is None and asked and _AS_IS.search(text):
+        # Filing with what is known: the words of the conversation, else the middle choice.
+        said = " ".join(t for who, t in _user_texts(tracker))
+        level = (infer_affected(said) or "low") if slot == "affected" else (
+            infer_urgency(said) or "medium")
+        logger.info("actions.ticket.as_is slot=%s", slot)
     if level is None:
-        dispatcher.utter_message(response=f"utter_not_understood_{slot}")
-        offer_way_out(dispatcher, tracker)
-    return {slot: level}
+        if not asked:
+            return {slot: None}
+        count = max(misses(tracker), misunderstood_in_a_row(tracker))
+        if count >= 2:
+            dispatcher.utter_message(response=f"utter_choose_{slot}")
+        else:
+            dispatcher.utter_message(response=f"utter_not_understood_{slot}")
+        return {slot: None, _MISSES_SLOT: count}
+    return {slot: level, **answered(tracker)}
+
+
+def _breach_part(slot: str, tracker: Tracker) -> dict[str, Any]:
+    """The part of an answer to another breach question that answers `slot` too: which
+    data, how many people, when discovered. The question's own answer is validated as a
+    whole; the report itself is the description, so it fills none of them."""
+    asked = tracker.get_slot("requested_slot")
+    if tracker.get_slot("ticket_kind") != "breach" or not asked or asked == slot:
+        return {}
+    if tracker.get_slot(slot):
+        return {}
+    text = str((tracker.latest_message or {}).get("text") or "")
+    clauses = [" ".join(c.split()) for c in _CLAUSE.split(text) if c and c.strip()]
+    if len(clauses) < 2 and asked.startswith("breach_"):
+        return {}  # one plain answer: it answers the question that was asked
+    for clause in clauses:
+        if _clause_answers(slot, clause):
+            return {slot: clause}
+    return {}
+
+
+def _own_part(slot: str, answer: str) -> str:
+    """The answer to `slot`'s own question; of an answer that says more ("gisteravond
+    ontdekt, 3 inwoners: naam en BSN") the part that answers it, else all of it."""
+    text = " ".join(answer.split())
+    clauses = [" ".join(c.split()) for c in _CLAUSE.split(text) if c and c.strip()]
+    answering = [c for c in clauses if _clause_answers(slot, c)]
+    others = [c for c in clauses if any(_clause_answers(other, c) for other in _BREACH_SLOTS
+                                        if other != slot)]  # fmt: skip
+    return answering[0] if len(answering) == 1 and others else text
+
+
+_BREACH_SLOTS = ("breach_data", "breach_people", "breach_discovered")
+
+
+def _clause_answers(slot: str, clause: str) -> bool:
+    people = bool(_PEOPLE_WORDS.search(clause))
+    if slot == "breach_data":
+        return bool(_BREACH_DATA_WORDS.search(clause)) and not people
+    if slot == "breach_people":
+        try:
+            return people and people_count(clause) is not None
+        except ImplausibleCount:
+            return False
+    try:
+        return not people and bool(_DISCOVERY_WORDS.search(clause)) and (
+            discovered_at(clause) is not None)
+    except ImplausibleMoment:
+        return False
+
+
+def _user_texts(tracker: Tracker) -> list[tuple[str, str]]:
+    """("user", text) for the employee's messages of this session."""
+    found: list[tuple[str, str]] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            found = []
+        elif event.get("event") == "user" and event.get("text"):
+            found.append(("user", str(event["text"])))
+    return found
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -177,8 +326,26 @@ class ValidateTicketForm(FormValidationAction):
         """A security incident or data breach in the middle of another ticket wins: the form
         goes on as that ticket (advice first), not with the question it was asking."""
         kind = tracker.get_slot("ticket_kind") or "incident"
-        new_kind = _SWITCH_TO.get(latest_intent(tracker))
-        if not new_kind or kind in _SWITCH_TO.values() or not tracker.get_slot("requested_slot"):
+        asked = tracker.get_slot("requested_slot")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        intent = latest_intent(tracker)
+        other_ticket = bool(entity_values(tracker, "ticket_number"))
+        if asked and stops(text, intent) and not other_ticket:
+            # "laat maar" with more words, or "doei": the form ends, no ticket is made
+            # (action_create_ticket, which follows the form, sees `ticket_stopped`).
+            logger.info("actions.ticket.stopped_in_form slot=%s", asked)
+            return [SlotSet(asked, None), SlotSet("ticket_stopped", True),
+                    SlotSet("requested_slot", None)]  # fmt: skip
+        if asked and intent in _SMALL_TALK_RESPONSE and len(text.split()) <= _NO_ANSWER_MAX_WORDS:
+            # "hoi" or "bedankt" halfway: answered, then the same question again.
+            dispatcher.utter_message(response=_SMALL_TALK_RESPONSE[intent])
+            return [SlotSet(asked, None)]
+        if asked and intent == "withdraw_ticket":
+            # Another ticket may be withdrawn once this report is made or stopped.
+            dispatcher.utter_message(response="utter_finish_report_first")
+            return [SlotSet(asked, None)]
+        new_kind = _SWITCH_TO.get(intent)
+        if not new_kind or kind in _SWITCH_TO.values() or not asked:
             return await super().run(dispatcher, tracker, domain)
         logger.info("actions.ticket.switched from=%s to=%s", kind, new_kind)
         dispatcher.utter_message(response=START_RESPONSE[new_kind])
@@ -199,6 +366,8 @@ class ValidateTicketForm(FormValidationAction):
     ) -> list[str]:
         if not identified(tracker):
             return []  # nothing to ask: action_create_ticket tells why no ticket can be made
+        if tracker.get_slot("ticket_stopped"):
+            return []  # "nee" to the call-back: the form ends, action_create_ticket files nothing
         return list(FORM_SLOTS.get(tracker.get_slot("ticket_kind") or "incident", domain_slots))
 
     async def extract_municipality(
@@ -215,6 +384,43 @@ class ValidateTicketForm(FormValidationAction):
             return {}
         name = municipality_of_email(email, catalogue)
         return {"municipality": name} if name else {}
+
+    async def extract_affected(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Who is hindered, from an answer to another question ("hele afdeling ligt plat")."""
+        return self._inferred("affected", infer_affected, tracker)
+
+    async def extract_urgency(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """How urgent, from an answer to another question ("het kan wachten")."""
+        return self._inferred("urgency", infer_urgency, tracker)
+
+    @staticmethod
+    def _inferred(
+        slot: str, infer: Callable[[str], str | None], tracker: Tracker
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if not asked or asked == slot or tracker.get_slot(slot) or asked == "confirm":
+            return {}  # the question itself, or a correction at the summary: validated there
+        level = infer(str((tracker.latest_message or {}).get("text") or ""))
+        return {slot: level} if level else {}
+
+    async def extract_breach_data(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _breach_part("breach_data", tracker)
+
+    async def extract_breach_people(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _breach_part("breach_people", tracker)
+
+    async def extract_breach_discovered(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return _breach_part("breach_discovered", tracker)
 
     async def validate_municipality(
         self,
@@ -237,8 +443,8 @@ class ValidateTicketForm(FormValidationAction):
             no_name = no_answer(text, tracker)
             hint = "utter_municipality_hint" if no_name else "utter_unknown_municipality"
             dispatcher.utter_message(response=hint, options=options)
-            offer_way_out(dispatcher, tracker)
-        return {"municipality": name}
+            return {"municipality": None, **offer_way_out(dispatcher, tracker)}
+        return {"municipality": name, **answered(tracker)}
 
     async def validate_description(
         self,
@@ -253,11 +459,10 @@ class ValidateTicketForm(FormValidationAction):
             return {"description": text}  # the faq question, set by action_start_ticket
         if asked and no_answer(text, tracker):
             dispatcher.utter_message(response="utter_need_more_description")
-            offer_way_out(dispatcher, tracker)
-            return {"description": None}
+            return {"description": None, **offer_way_out(dispatcher, tracker)}
         if describes_problem(text, entity_texts(tracker)) or (asked and len(text.split()) >= 3):
             # A long answer to our question counts even if vague: do not keep asking.
-            found: dict[str, Any] = {"description": text}
+            found: dict[str, Any] = {"description": text, **answered(tracker)}
             if tracker.get_slot("application") is None:
                 applications = entity_values(tracker, "application")
                 found["application"] = applications[0] if applications else None
@@ -285,6 +490,16 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         return _level_answer("urgency", parse_urgency, slot_value, dispatcher, tracker)
 
+    async def validate_breach_data(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "naam en BSN": kept as said (the part about the data, when it says more)."""
+        return {"breach_data": _own_part("breach_data", str(slot_value or "")) or None}
+
     async def validate_breach_people(
         self,
         slot_value: Any,
@@ -293,7 +508,7 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "ongeveer 250", "weet ik niet": kept as said; an impossible number is asked again."""
-        text = " ".join(str(slot_value or "").split())
+        text = _own_part("breach_people", str(slot_value or ""))
         try:
             people_count(text)
         except ImplausibleCount:
@@ -309,7 +524,7 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "vanochtend om 9 uur": kept as said; more than a year ago is asked again."""
-        text = " ".join(str(slot_value or "").split())
+        text = _own_part("breach_discovered", str(slot_value or ""))
         try:
             discovered_at(text)
         except ImplausibleMoment:
@@ -329,11 +544,38 @@ class ValidateTicketForm(FormValidationAction):
         intent = latest_intent(tracker)
         if intent == "affirm" or (intent != "deny" and _YES.match(text) and len(text) < 25):
             return {"confirm": "yes"}
+        if tracker.get_slot("ticket_kind") == "callback":
+            return self._callback_answer(text, intent)
         changes = self._corrections(text, tracker)
         if not changes:
             dispatcher.utter_message(response="utter_ask_what_to_change")
         logger.info("actions.ticket.corrected fields=%s", ",".join(sorted(changes)) or "-")
         return {**changes, "confirm": None}
+
+    async def validate_callback_phone(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "06-12345678, vanmiddag": kept as said; "nee" stops, "ja" is asked again."""
+        text = " ".join(str(slot_value or "").split())
+        if latest_intent(tracker) == "deny" or _NO.match(text):
+            return _stopped("callback_phone")
+        if no_answer(text, tracker) and not re.search(r"\d", text):
+            return {"callback_phone": None, **offer_way_out(dispatcher, tracker)}
+        return {"callback_phone": text or None, **answered(tracker)}
+
+    @staticmethod
+    def _callback_answer(text: str, intent: str) -> dict[str, Any]:
+        """At "shall I ask for a call back?": "nee" stops without a ticket; a number or a
+        time is a correction of when and where; anything else asks again."""
+        if intent == "deny" or _NO.match(text):
+            return _stopped("confirm")
+        if re.search(r"\d", text):
+            return {"callback_phone": " ".join(text.split()), "confirm": None}
+        return {"confirm": None}
 
     @staticmethod
     def _corrections(text: str, tracker: Tracker) -> dict[str, Any]:
@@ -397,6 +639,10 @@ class ActionAskConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.get_slot("ticket_kind") == "callback":
+            phone = " ".join(str(tracker.get_slot("callback_phone") or "").split())
+            dispatcher.utter_message(response="utter_callback_confirm", phone=phone or "-")
+            return []
         dispatcher.utter_message(response="utter_ticket_summary", summary=summary_lines(tracker))
         return []
 
@@ -411,6 +657,9 @@ class ActionCancelTicket(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_incident_cancelled")
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if latest_intent(tracker) == "goodbye" or _BYE.match(text):
+            dispatcher.utter_message(response="utter_goodbye")  # "doei" halfway a report
         logger.info("actions.ticket.cancelled kind=%s", tracker.get_slot("ticket_kind"))
         return [SlotSet(slot, None) for slot in TICKET_SLOTS]
 

@@ -9,7 +9,7 @@ FORM_SLOTS = {
     "question": ["municipality", "description", "affected", "urgency", "confirm"],
     "security": ["municipality", "description"],
     "breach": ["municipality", "description", "breach_data", "breach_people", "breach_discovered"],
-    "callback": ["municipality"],
+    "callback": ["municipality", "callback_phone", "confirm"],  # never without a yes
 }
 # The intent that starts a ticket, and the kind it makes.
 KIND_OF_INTENT = {
@@ -41,7 +41,7 @@ API_TYPE = {
 TICKET_SLOTS = (
     "ticket_kind", "application", "description", "affected", "urgency", "confirm",
     "breach_data", "breach_people", "breach_discovered", "faq_topic", "faq_question",
-    "ticket_retry",
+    "ticket_retry", "ticket_stopped", "form_misses", "callback_phone",
 )  # fmt: skip
 
 KIND_WORDS = {

@@ -29,6 +29,7 @@ from actions.discovery_time import (
 from actions.identity import identified, reporter
 from actions.incident_text import DESCRIPTION_MAX_CHARS, estimate_impact, make_title
 from actions.router_client import RouterClient, RouterError, RouterRejected
+from actions.ticket_form import ActionCancelTicket
 from actions.ticket_kinds import API_TYPE, TICKET_SLOTS
 from actions.wording import language, moment
 
@@ -129,6 +130,9 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
     elif kind == "callback":
         application, impact, urgency = None, "low", "medium"
         description = "De medewerker vraagt om contact met de servicedesk (via Loket)."
+        phone = " ".join(str(tracker.get_slot("callback_phone") or "").split())
+        if phone:
+            description += f"\nTerugbellen: {phone}"
     title = {
         "callback": "Terugbelverzoek via Loket",
         "breach": "Datalek: " + make_title(str(tracker.get_slot("description") or ""), None),
@@ -185,6 +189,9 @@ class ActionCreateTicket(Action):
     ) -> list[EventType]:
         reset: list[EventType] = [SlotSet(slot, None) for slot in TICKET_SLOTS]
         kind = tracker.get_slot("ticket_kind")
+        if tracker.get_slot("ticket_stopped"):
+            # validate_ticket_form ended the form on "laat maar, het werkt alweer" or "doei".
+            return await ActionCancelTicket().run(dispatcher, tracker, domain)
         if not identified(tracker):
             dispatcher.utter_message(response="utter_ticket_needs_identity")
             return reset

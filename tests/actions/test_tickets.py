@@ -33,7 +33,7 @@ async def test_required_slots_per_kind():
     form = ValidateTicketForm()
     dispatcher = CollectingDispatcher()
     for kind, expected in [("incident", "confirm"), ("security", "description"),
-                           ("breach", "breach_discovered"), ("callback", "municipality")]:
+                           ("breach", "breach_discovered"), ("callback", "confirm")]:
         tracker = make_tracker("x", slots={"ticket_kind": kind})
         slots = await form.required_slots([], dispatcher, tracker, DOMAIN)
         assert slots[-1] == expected
@@ -48,7 +48,7 @@ async def test_municipality_from_email_and_fuzzy(router):
     found = await form.validate_municipality("Dijkstee", dispatcher, make_tracker("Dijkstee"), DOMAIN)
     assert found == {"municipality": "Gemeente Dijkstede"}
     unknown = await form.validate_municipality("Amsterdam", dispatcher, make_tracker("x"), DOMAIN)
-    assert unknown == {"municipality": None}
+    assert unknown == {"municipality": None, "form_misses": 1}
     assert responses(dispatcher) == ["utter_unknown_municipality"]
 
 
@@ -132,7 +132,7 @@ async def test_ja_klopt_is_no_municipality_the_question_comes_again_with_a_hint(
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("ja klopt", intent="affirm", slots={"requested_slot": "municipality"})
     assert await form.validate_municipality("ja klopt", dispatcher, tracker, DOMAIN) == {
-        "municipality": None}
+        "municipality": None, "form_misses": 1}
     assert responses(dispatcher) == ["utter_municipality_hint"]
 
 
@@ -141,7 +141,7 @@ async def test_small_talk_is_no_description():
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("bedankt", intent="thank", slots={"requested_slot": "description"})
     assert await form.validate_description("bedankt", dispatcher, tracker, DOMAIN) == {
-        "description": None}
+        "description": None, "form_misses": 1}
     assert responses(dispatcher) == ["utter_need_more_description"]
 
 
@@ -149,15 +149,17 @@ async def test_second_misunderstanding_in_the_form_offers_a_person():
     form = ValidateTicketForm()
     once, twice = CollectingDispatcher(), CollectingDispatcher()
     first = make_tracker("asdf qwerty", intent="nlu_fallback", slots={"requested_slot": "affected"})
-    assert await form.validate_affected("asdf qwerty", once, first, DOMAIN) == {"affected": None}
+    assert await form.validate_affected("asdf qwerty", once, first, DOMAIN) == {
+        "affected": None, "form_misses": 1}
     assert responses(once) == ["utter_not_understood_affected"]
     second = make_tracker("blurp zorp", intent="nlu_fallback", history=[("user", "asdf qwerty")],
                           slots={"requested_slot": "affected"})
     for event in second.events:
         if event.get("event") == "user" and event.get("text") == "asdf qwerty":
             event["parse_data"]["intent"] = {"name": "nlu_fallback"}
-    assert await form.validate_affected("blurp zorp", twice, second, DOMAIN) == {"affected": None}
-    assert responses(twice) == ["utter_not_understood_affected", "utter_form_offer_person"]
+    assert await form.validate_affected("blurp zorp", twice, second, DOMAIN) == {
+        "affected": None, "form_misses": 2}
+    assert responses(twice) == ["utter_choose_affected"]  # the choices as buttons, ways out
 
 
 async def test_security_incident_in_the_middle_of_a_report_describes_itself():

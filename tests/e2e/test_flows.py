@@ -244,12 +244,17 @@ def test_faq_that_did_not_help_offers_a_prefilled_ticket(stack):
 
 def test_human_handoff_makes_a_callback_ticket(stack):
     say(stack, "flow-mo", "hoi", "mo@polderwaard.nl")
-    answer = say(stack, "flow-mo", "kan ik een medewerker spreken?", "mo@polderwaard.nl")
+    asked = say(stack, "flow-mo", "kan ik een medewerker spreken?", "mo@polderwaard.nl")
+    assert not REFERENCE.search(asked) and "telefoonnummer" in asked, asked  # no yes yet
+    confirm = say(stack, "flow-mo", "06-12345678, vanmiddag na 2 uur", "mo@polderwaard.nl")
+    assert "terug te bellen (06-12345678, vanmiddag na 2 uur)" in confirm, confirm
+    answer = say(stack, "flow-mo", "ja graag", "mo@polderwaard.nl")
     reference = reference_in(answer)
     assert "Servicedesk" in answer and "uiterlijk" in answer
     ticket, _ = stored(stack, reference)
     assert (ticket.type, ticket.destination) == ("callback", "servicedesk")
     assert "Medewerker: kan ik een medewerker spreken?" in (ticket.conversation or "")
+    assert "Terugbellen: 06-12345678, vanmiddag na 2 uur" in ticket.description
 
 
 def test_two_misunderstandings_offer_a_ticket_or_a_person(stack):
@@ -272,8 +277,10 @@ def test_a_person_in_the_middle_of_a_report_wins_over_the_question(stack):
         again = say(stack, sender, nonsense, email)
         assert "1" in again and "3" in again and not REFERENCE.search(again), again
         assert "dringend" not in again.lower() and "urgent" not in again.lower(), again
-    answer = say(stack, sender, "kan ik een medewerker spreken?", email)
-    reference = reference_in(answer)
+    asked = say(stack, sender, "kan ik een medewerker spreken?", email)
+    assert not REFERENCE.search(asked), asked
+    say(stack, sender, "0612345678, de hele dag", email)
+    reference = reference_in(say(stack, sender, "ja", email))
     ticket, reporter = stored(stack, reference)
     assert (ticket.type, ticket.destination, ticket.municipality) == (
         "callback",
