@@ -188,7 +188,12 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true",
                         help="list the misclassified held-out and CV examples (never blind ones)")
     args = parser.parse_args()
+    # Rasa logs every parsed message (its text) at debug level: warnings only, so that no
+    # test message, blind ones least of all, reaches the output.
+    from rasa.utils.log_utils import configure_structlog
+
     logging.basicConfig(level=logging.WARNING)
+    configure_structlog(logging.WARNING)
     met = True
     with tempfile.TemporaryDirectory() as tmp:
         if args.folds > 1:
