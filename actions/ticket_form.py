@@ -508,13 +508,9 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "ongeveer 250", "weet ik niet": kept as said; an impossible number is asked again."""
-        text = _own_part("breach_people", str(slot_value or ""))
-        try:
-            people_count(text)
-        except ImplausibleCount:
-            dispatcher.utter_message(response="utter_breach_people_implausible")
-            return {"breach_people": None}
-        return {"breach_people": text or None}
+        return _plausible_answer(
+            "breach_people", slot_value, people_count, ImplausibleCount, dispatcher
+        )
 
     async def validate_breach_discovered(
         self,
@@ -524,13 +520,9 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "vanochtend om 9 uur": kept as said; more than a year ago is asked again."""
-        text = _own_part("breach_discovered", str(slot_value or ""))
-        try:
-            discovered_at(text)
-        except ImplausibleMoment:
-            dispatcher.utter_message(response="utter_breach_discovered_implausible")
-            return {"breach_discovered": None}
-        return {"breach_discovered": text or None}
+        return _plausible_answer(
+            "breach_discovered", slot_value, discovered_at, ImplausibleMoment, dispatcher
+        )
 
     async def validate_confirm(
         self,
@@ -680,3 +672,21 @@ class ActionStop(Action):
             return [SlotSet(slot, None) for slot in TICKET_SLOTS]
         dispatcher.utter_message(response="utter_okay")
         return []
+
+
+def _plausible_answer(
+    slot: str,
+    slot_value: Any,
+    read: Callable[[str], object],
+    implausible: type[Exception],
+    dispatcher: CollectingDispatcher,
+) -> dict[str, Any]:
+    """The answer kept as said, or asked again (`utter_<slot>_implausible`) when `read`
+    finds it impossible."""
+    text = _own_part(slot, str(slot_value or ""))
+    try:
+        read(text)
+    except implausible:
+        dispatcher.utter_message(response=f"utter_{slot}_implausible")
+        return {slot: None}
+    return {slot: text or None}
