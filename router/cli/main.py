@@ -100,7 +100,7 @@ def org_check(file: Path) -> None:
     typer.echo(
         f"{file}: OK - {org.name}: {len(org.municipalities)} municipalities, "
         f"{len(org.teams)} teams, {len(org.suppliers)} suppliers, "
-        f"{len(org.applications)} applications"
+        f"{len(org.applications)} applications, {len(org.domains)} domains"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -41,6 +42,47 @@ def _org_and_engine() -> tuple[RouterSettings, Organisation, Engine]:
     return settings, org, make_engine(settings.database_url)
 
 
+def _require_schema(engine: Engine, database_url: str) -> None:
+    """Stop with what to run when the database is out of reach or its schema is not the newest."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its set-up chatter is not for here
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from router.store.migrate import alembic_config
+
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as exc:
+        reason = " ".join(str(exc.orig if hasattr(exc, "orig") else exc).split())[:200]
+        _fail(f"Cannot open the database ({reason}): check DATABASE_URL.")
+    heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    if not current:
+        _fail("The database has no schema yet: run `loket db upgrade` first.")
+    if current != heads:
+        _fail("The database schema is older than this version of Loket: run `loket db upgrade`.")
+
+
+def _require_model(settings: RouterSettings) -> None:
+    """Stop with what to run when no model is installed or the current one cannot be read."""
+    from router.routing.model_registry import ModelRegistry
+    from router.routing.textmodel import ModelArtifactError, load
+
+    registry = ModelRegistry(settings.model_dir)
+    version = registry.current_version()
+    if version is None:
+        _fail(f"No router model is installed in {settings.model_dir}: run `loket router train`.")
+    try:
+        load(registry.path(version))
+    except ModelArtifactError as exc:
+        reason = " ".join(str(exc).split())
+        _fail(
+            f"The router model cannot be read ({reason}): run `loket router train` for a new "
+            "version, or `loket router rollback`."
+        )
+
+
 def _csv_columns(text_cols: str) -> list[str]:
     cols = [c.strip() for c in text_cols.split(",") if c.strip()]
     if not cols:
@@ -75,6 +117,7 @@ def import_history(
     from router.store import training
 
     settings, org, engine = _org_and_engine()
+    _require_schema(engine, settings.database_url)
     label_map = _label_map(map_)
     examples, report = read_csv(
         csv_file,
@@ -101,6 +144,7 @@ def train() -> None:
     from router.routing.retrain import retrain
 
     settings, org, engine = _org_and_engine()
+    _require_schema(engine, settings.database_url)
     with Progress(transient=True) as progress, Session(engine) as session:
         task = progress.add_task("Training", total=None)
         version, summary = retrain(
@@ -194,6 +238,7 @@ def route(
     from router.routing.service import build_router, route_dict
 
     settings, org, _ = _org_and_engine()
+    _require_model(settings)
     router = build_router(org, settings)
     if jsonl is not None:
         with jsonl.open(encoding="utf-8") as lines:

@@ -1,4 +1,9 @@
-"""NLU data for the assistant, derived from the organisation file: synonyms and lookups."""
+"""NLU data for the assistant, derived from the organisation file: synonyms and lookups.
+
+`application` and `municipality` map to canonical names; `domain_term` (paspoort, Wmo,
+factuur...) maps to the domain's name ("burgerzaken"), not to an application: which
+application that is depends on the municipality, and the router decides it.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +20,22 @@ def _synonym(value: str, words: list[str]) -> dict:
 
 
 def nlu_catalogue(org: Organisation) -> str:
-    """Rasa 3 NLU YAML: a lookup table and synonyms for `application` and `municipality`."""
+    """Rasa 3 NLU YAML: lookup tables and synonyms for `application`, `municipality` and
+    `domain_term`."""
     nlu: list[dict] = []
     for app in org.applications:
-        nlu.append(_synonym(app.name, [app.name.lower(), *app.synonyms]))
+        nlu.append(_synonym(app.name, [app.name.lower(), *app.all_synonyms()]))
     for muni in org.municipalities:
         short = muni.name.removeprefix("Gemeente ").strip()
         nlu.append(
             _synonym(muni.name, [short, short.lower(), muni.key, muni.key.lower(), *muni.synonyms])
         )
+    for domain in org.domains:
+        nlu.append(_synonym(domain.name, list(domain.terms)))
     app_words = sorted(
-        {w for a in org.applications for w in (a.name, *a.synonyms)}, key=str.casefold
+        {w for a in org.applications for w in (a.name, *a.all_synonyms())}, key=str.casefold
     )
+    domain_words = sorted({t for d in org.domains for t in d.terms}, key=str.casefold)
     muni_words = sorted(
         {
             w
@@ -37,6 +46,8 @@ def nlu_catalogue(org: Organisation) -> str:
     )
     nlu.append({"lookup": "application", "examples": "".join(f"- {w}\n" for w in app_words)})
     nlu.append({"lookup": "municipality", "examples": "".join(f"- {w}\n" for w in muni_words)})
+    if domain_words:
+        nlu.append({"lookup": "domain_term", "examples": "".join(f"- {w}\n" for w in domain_words)})
     body = yaml.dump(
         {"version": "3.1", "nlu": nlu},
         Dumper=_LiteralDumper,

@@ -6,6 +6,8 @@ place in it and what is wrong, and nothing starts on it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Literal
 
@@ -52,7 +54,38 @@ class Application(_Strict):
     name: str = Field(min_length=1)
     domain: str = Field(min_length=1)
     synonyms: list[str] = []
+    # Synonyms that are also everyday words ("scherm", "word", "inloggen"): they name the
+    # application for the assistant, but never outweigh a named application or domain work.
+    weak_synonyms: list[str] = []
     routes: dict[str, str] = Field(min_length=1)
+
+    def all_synonyms(self) -> list[str]:
+        return [*self.synonyms, *self.weak_synonyms]
+
+
+class WorkDomain(_Strict):
+    """The work of one application domain: the processes, products and objects employees name.
+
+    A ticket that names them, at a municipality, goes to that municipality's application of the
+    domain. `generic`: everyday IT words (muis, internet): they route only when the ticket
+    names no application and no other domain's work.
+    """
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    generic: bool = False
+    terms: list[str] = Field(min_length=1)
+
+
+MIN_TERM_LENGTH = 3  # "ID" or "AO" would match too much
+
+
+def normalise_term(text: str) -> str:
+    """Casefolded, accents removed, every run of non-letters one space: how terms are compared
+    ("ID-kaart" = "id kaart", "financiën" = "financien")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[^\W_]+", plain))
 
 
 class Routing(_Strict):
@@ -93,6 +126,7 @@ class Organisation(_Strict):
     teams: list[Team] = Field(min_length=1)
     suppliers: list[Supplier] = []
     use_questions: dict[str, str] = {}
+    domains: list[WorkDomain] = []
     applications: list[Application] = []
     routing: Routing
     sla: Sla
@@ -115,11 +149,39 @@ class Organisation(_Strict):
             for muni, dest in app.routes.items():
                 _known(f"{where}.routes", muni, municipalities, kind="municipality")
                 _known(f"{where}.routes.{muni}", dest, destinations)
-            for word in {app.name.lower(), *(s.lower() for s in app.synonyms)}:
+            for word in {app.name.lower(), *(s.lower() for s in app.all_synonyms())}:
                 other = seen_words.setdefault(word, app.name)
                 if other != app.name:
                     raise ValueError(f"{where}.synonyms: '{word}' is also used by {other}")
+        if self.domains:
+            self._check_domains(seen_words)
         return self
+
+    def _check_domains(self, app_words: dict[str, str]) -> None:
+        _unique("domains", [d.name.casefold() for d in self.domains], what="name")
+        names = {d.name for d in self.domains}
+        for i, app in enumerate(self.applications):
+            _known(f"applications[{i}] ({app.name}).domain", app.domain, names, kind="domain")
+        for asked in self.use_questions:
+            _known(f"use_questions.{asked}", asked, names, kind="domain")
+        app_terms = {normalise_term(word): app for word, app in app_words.items()}
+        seen: dict[str, str] = {}
+        for i, domain in enumerate(self.domains):
+            where = f"domains[{i}] ({domain.name}).terms"
+            for term in domain.terms:
+                key = normalise_term(term)
+                if len(key.replace(" ", "")) < MIN_TERM_LENGTH:
+                    raise ValueError(f"{where}: '{term}' is too short (at least 3 letters)")
+                if key in app_terms:
+                    raise ValueError(
+                        f"{where}: '{term}' is a name or synonym of the application "
+                        f"{app_terms[key]}; a domain term names work, not an application"
+                    )
+                if key in seen:
+                    other = seen[key]
+                    also = "listed twice" if other == domain.name else f"also in the domain {other}"
+                    raise ValueError(f"{where}: '{term}' is {also}")
+                seen[key] = domain.name
 
     def destination_keys(self) -> set[str]:
         return {t.key for t in self.teams} | {s.key for s in self.suppliers}
@@ -149,9 +211,22 @@ class Organisation(_Strict):
     def application(self, name: str) -> Application | None:
         wanted = name.strip().casefold()
         for app in self.applications:
-            if wanted == app.name.casefold() or wanted in (s.casefold() for s in app.synonyms):
+            if wanted == app.name.casefold() or wanted in (
+                s.casefold() for s in app.all_synonyms()
+            ):
                 return app
         return None
+
+    def domain_applications(self, domain: str, municipality: str) -> list[Application]:
+        """The applications of a domain that the municipality uses."""
+        return [a for a in self.applications if a.domain == domain and municipality in a.routes]
+
+    def domain_destination(self, domain: str, municipality: str) -> str | None:
+        """Where a fault in the domain's work goes at the municipality: the one destination of
+        its applications there; None when it uses none, or two that go to two places."""
+        apps = self.domain_applications(domain, municipality)
+        destinations = {a.routes[municipality] for a in apps}
+        return destinations.pop() if len(destinations) == 1 else None
 
     def municipality_key(self, given: str) -> str:
         found = self.municipality(given)

@@ -30,6 +30,7 @@ class Status(StrEnum):
 class RoutedHow(StrEnum):
     rule = "rule"
     catalogue = "catalogue"
+    domain = "domain"  # the work of an application domain named in the text (paspoort, Wmo)
     model = "model"
     triage = "triage"
     staff = "staff"
@@ -39,6 +40,7 @@ class RoutedHow(StrEnum):
 ROUTED_HOW_LABELS = {
     RoutedHow.rule: "vaste regel",
     RoutedHow.catalogue: "applicatiecatalogus",
+    RoutedHow.domain: "werkdomein (vakwoorden)",
     RoutedHow.model: "tekstmodel",
     RoutedHow.triage: "triage (te beoordelen)",
     RoutedHow.staff: "servicedesk",

@@ -1,62 +1,136 @@
-"""Recognise an application of the organisation in free ticket text.
+"""Recognise what a ticket text is about: an application of the organisation, or the work of
+one of its domains (paspoort, Wmo, factuur...), each with a strength.
 
-Exact names and synonyms first (word boundaries, case-insensitive); then fuzzy matching of
-single words against single-word names, for misspellings such as "youforse" or "zaaksyteem".
+Strong: an application's name or distinctive synonym, exact (word boundaries, any case) or
+misspelt (fuzzy matching of single words, "youforse"). Domain: a term of a domain's work,
+also inside Dutch compounds ("bijstandsaanvraag", "kinderpaspoort"). Weak: everyday words
+that are also synonyms ("scherm", "word") and the terms of generic domains ("muis",
+"internet"): they never outweigh a strong or a domain signal.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from router.domain.org import Application, Organisation
+from router.domain.org import Application, Organisation, normalise_term
 
 FUZZY_THRESHOLD = 88  # rapidfuzz ratio; below this, false matches on ordinary Dutch words grow
 FUZZY_MIN_LENGTH = 6  # short words ("join", "teams") only match exactly
-# Synonyms that are also everyday Dutch words ("ik word gek van de printer", "een virus op
-# mijn pc"): they never decide a route on their own; the text model weighs them instead.
-WEAK_WORDS = frozenset(
-    {
-        "word",
-        "teams",
-        "office",
-        "join",
-        "scherm",
-        "computer",
-        "pc",
-        "telefoon",
-        "inloggen",
-        "account",
-        "wachtwoord",
-        "printen",
-    }
-)
+# A term this long also starts a compound ("bijstand" in "bijstandsaanvraag") or ends one
+# ("paspoort" in "kinderpaspoort"); shorter ones only match whole ("kaart" not "kaartlezer",
+# "akte" not "pakte").
+PREFIX_MIN = 6
+SUFFIX_MIN = 6
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What a text names. `domains`: the terms found per non-generic domain, most first."""
+
+    application: Application | None = None
+    fuzzy: float = 1.0  # 1.0 for an exact name, else the fuzzy match's ratio / 100
+    domains: list[tuple[str, list[str]]] = field(default_factory=list)
+    weak: list[tuple[str, str]] = field(default_factory=list)  # (application or domain, word)
+
+
+class TermMatcher:
+    """The domains' terms: exact n-grams of words, and single words inside compounds."""
+
+    def __init__(self, org: Organisation) -> None:
+        self.generic = {d.name for d in org.domains if d.generic}
+        self.words: dict[str, str] = {}  # one-word term -> domain
+        self.phrases: dict[tuple[str, ...], str] = {}
+        for domain in org.domains:
+            for term in domain.terms:
+                words = tuple(normalise_term(term).split())
+                if len(words) > 1:
+                    self.phrases[words] = domain.name
+                self.words["".join(words)] = domain.name  # "id kaart" also as "idkaart"
+        self.longest = max((len(p) for p in self.phrases), default=1)
+        self.prefixes = {w: d for w, d in self.words.items() if len(w) >= PREFIX_MIN}
+        self.suffixes = {w: d for w, d in self.words.items() if len(w) >= SUFFIX_MIN}
+
+    def find(self, tokens: list[str]) -> list[tuple[str, str, int]]:
+        """(domain, term, index of its first token), longest phrases first, left to right."""
+        found = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.longest, len(tokens) - i), 1, -1):
+                domain = self.phrases.get(tuple(tokens[i : i + n]))
+                if domain:
+                    found.append((domain, " ".join(tokens[i : i + n]), i))
+                    i += n
+                    break
+            else:
+                hit = self._word(tokens[i])
+                if hit:
+                    found.append((hit[0], hit[1], i))
+                i += 1
+        return found
+
+    def _word(self, token: str) -> tuple[str, str] | None:
+        if token in self.words:
+            return self.words[token], token
+        for k in range(len(token) - 1, PREFIX_MIN - 1, -1):  # the longest head first
+            if token[:k] in self.prefixes:
+                return self.prefixes[token[:k]], token[:k]
+        for k in range(len(token) - 1, SUFFIX_MIN - 1, -1):
+            if token[-k:] in self.suffixes:
+                return self.suffixes[token[-k:]], token[-k:]
+        return None
 
 
 class ApplicationRecogniser:
     def __init__(self, org: Organisation) -> None:
         self._by_word: dict[str, Application] = {}
+        self._weak: set[str] = set()
         for app in org.applications:
             for word in (app.name, *app.synonyms):
                 self._by_word[word.casefold()] = app
+            for word in app.weak_synonyms:
+                self._by_word[word.casefold()] = app
+                self._weak.add(word.casefold())
         # Longest first, so "citrix workspace" wins over "citrix".
         words = sorted(self._by_word, key=len, reverse=True)
         self._exact = re.compile(
             r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
         )
-        self._fuzzy_words = [w for w in words if " " not in w and len(w) >= FUZZY_MIN_LENGTH]
+        # Weak words are left out: "computers" must not become a strong "computer".
+        self._fuzzy_words = [
+            w for w in words if " " not in w and len(w) >= FUZZY_MIN_LENGTH and w not in self._weak
+        ]
+        self.terms = TermMatcher(org)
 
     def find(self, text: str) -> Application | None:
-        """The application the text is most likely about, or None."""
+        """The application the text names distinctively, or None."""
+        return self.scan(text).application
+
+    def scan(self, text: str) -> Findings:
+        """Everything the text names, with its strength."""
         found = [m.group(1).casefold() for m in self._exact.finditer(text)]
-        strong = [w for w in found if w not in WEAK_WORDS]
+        weak = [(self._by_word[w].name, w) for w in found if w in self._weak]
+        strong = [w for w in found if w not in self._weak]
+        tokens = normalise_term(text).split()
+        terms = self.terms.find(tokens)
+        per_domain: dict[str, list[str]] = {}
+        for domain, term, _ in terms:
+            if domain in self.terms.generic:
+                weak.append((domain, term))
+            elif term not in per_domain.setdefault(domain, []):
+                per_domain[domain].append(term)
+        domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         if strong:
-            return self._by_word[strong[0]]
+            return Findings(self._by_word[strong[0]], 1.0, domains, weak)
+        term_tokens = {tokens[i] for _, _, i in terms}
         for token in re.findall(rf"[\w.-]{{{FUZZY_MIN_LENGTH},}}", text.casefold()):
+            if normalise_term(token) in term_tokens:
+                continue  # "burgerzaken" is work of a domain, not a misspelt "iburgerzaken"
             best = process.extractOne(
                 token, self._fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
             )
             if best:
-                return self._by_word[best[0]]
-        return None
+                return Findings(self._by_word[best[0]], best[1] / 100, domains, weak)
+        return Findings(None, 1.0, domains, weak)

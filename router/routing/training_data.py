@@ -31,6 +31,18 @@ _FAULT_TEMPLATES = (
     "probleem met {app}",
     "{app} doet het niet meer sinds vanochtend",
 )
+# The work of a domain, named without its application ("paspoortaanvraag loopt vast").
+_DOMAIN_TEMPLATES = (
+    "{term} lukt niet",
+    "foutmelding bij {term}",
+    "kan {term} niet opslaan",
+    "{term} loopt vast in het systeem",
+    "probleem met {term}",
+    "{term} wordt niet verwerkt",
+    "bij {term} krijg ik een foutmelding",
+    "storing bij {term}",
+)
+_DOMAIN_QUESTION_TEMPLATES = ("hoe moet ik {term} registreren", "waar vind ik {term}")
 _TEAM_TEMPLATES = ("probleem met {topic}", "vraag over {topic}", "{topic} werkt niet")
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 _RULE_INTENTS = {
@@ -65,6 +77,7 @@ def cold_start_examples(org: Organisation, nlu_dir: Path | None = None) -> list[
                     examples.append(
                         Example(f"hoe werkt {name} voor {app.domain}", municipality, use_team, None)
                     )
+    examples.extend(_domain_examples(org))
     for team in org.teams:
         for topic in filter(None, (t.strip(" ()") for t in re.split(r"[,()]", team.handles))):
             for template in _TEAM_TEMPLATES:
@@ -72,6 +85,23 @@ def cold_start_examples(org: Organisation, nlu_dir: Path | None = None) -> list[
     if nlu_dir is not None:
         examples.extend(_nlu_examples(org, nlu_dir))
     return examples
+
+
+def _domain_examples(org: Organisation) -> Iterable[Example]:
+    """Each term of a domain's work once per municipality, routed to the municipality's
+    application for the domain; how-to questions to the domain's use-questions team."""
+    for domain in org.domains:
+        team = org.use_questions.get(domain.name)
+        for municipality in (m.key for m in org.municipalities):
+            destination = org.domain_destination(domain.name, municipality)
+            if destination is None:
+                continue
+            for i, term in enumerate(domain.terms):
+                text = _DOMAIN_TEMPLATES[i % len(_DOMAIN_TEMPLATES)].format(term=term)
+                yield Example(text, municipality, destination, None)
+                if team and i % 4 == 0:
+                    question = _DOMAIN_QUESTION_TEMPLATES[i // 4 % 2].format(term=term)
+                    yield Example(question, municipality, team, None)
 
 
 def _nlu_examples(org: Organisation, nlu_dir: Path) -> Iterable[Example]:
@@ -90,9 +120,20 @@ def _nlu_examples(org: Organisation, nlu_dir: Path) -> Iterable[Example]:
                 if intent in _RULE_INTENTS:
                     yield Example(text, None, getattr(org.routing, _RULE_INTENTS[intent]), None)
                     continue
-                app = recogniser.find(text)
-                for municipality, destination in app.routes.items() if app else ():
-                    yield Example(text, municipality, destination, None)
+                found = recogniser.scan(text)
+                weak_apps = {a.name: a for n, _ in found.weak if (a := org.application(n))}
+                app = found.application
+                if app is None and not found.domains and len(weak_apps) == 1:
+                    app = next(iter(weak_apps.values()))  # "ik ben mijn wachtwoord vergeten"
+                if app is not None:
+                    for municipality, destination in app.routes.items():
+                        yield Example(text, municipality, destination, None)
+                elif len(found.domains) == 1:  # the work of one domain, named in the example
+                    domain = found.domains[0][0]
+                    for municipality in (m.key for m in org.municipalities):
+                        to = org.domain_destination(domain, municipality)
+                        if to is not None:
+                            yield Example(text, municipality, to, None)
 
 
 def imported_examples(session: Session) -> list[Example]:

@@ -26,6 +26,10 @@ def test_sample_holds_the_contract(org):
     assert org.sla.targets_hours == {"P1": 4, "P2": 9, "P3": 27, "P4": 45}
 
 
+def _domain(raw: dict, name: str) -> dict:
+    return next(d for d in raw["domains"] if d["name"] == name)
+
+
 def _write(tmp_path, mutate) -> str:
     raw = yaml.safe_load(SAMPLE_ORG.read_text(encoding="utf-8"))
     mutate(raw)
@@ -64,6 +68,34 @@ def _write(tmp_path, mutate) -> str:
         (
             lambda r: r["municipalities"][0].update(colour="blue"),
             "municipalities.0.colour: unknown field",
+        ),
+        (
+            lambda r: r["applications"][0].update(domain="burgerzakne"),
+            "applications[0] (Key2Burgerzaken).domain: unknown domain 'burgerzakne'",
+        ),
+        (
+            lambda r: r["use_questions"].update({"sociaal": "fb-sociaal"}),
+            "use_questions.sociaal: unknown domain 'sociaal'",
+        ),
+        (
+            lambda r: _domain(r, "financiën")["terms"].append("Paspoort"),
+            "domains[2] (financiën).terms: 'Paspoort' is also in the domain burgerzaken",
+        ),
+        (
+            lambda r: _domain(r, "burgerzaken")["terms"].append("ID-kaart"),
+            "domains[0] (burgerzaken).terms: 'ID-kaart' is listed twice",
+        ),
+        (
+            lambda r: _domain(r, "documentcreatie")["terms"].append("sjablonen"),
+            "'sjablonen' is a name or synonym of the application Xential",
+        ),
+        (
+            lambda r: _domain(r, "GEO")["terms"].append("ab"),
+            "domains[8] (GEO).terms: 'ab' is too short",
+        ),
+        (
+            lambda r: r["domains"].append({"name": "Burgerzaken", "terms": ["balie"]}),
+            "domains: duplicate name 'burgerzaken'",
         ),
     ],
 )
@@ -126,3 +158,20 @@ def test_a_ticket_belongs_to_the_municipality_named_else_to_the_reporters_domain
     assert org.ticket_municipality(None, "Anna@Dijkstede.NL") == "DYK"
     with pytest.raises(UnknownName, match="e-mail domain names none"):
         org.ticket_municipality(None, "anna@example.org")
+
+
+def test_the_work_of_each_domain_is_known(org):
+    domains = {d.name: d for d in org.domains}
+    assert {a.domain for a in org.applications} <= set(domains)
+    assert "paspoort" in domains["burgerzaken"].terms
+    assert "wmo" in domains["sociaal domein"].terms
+    assert org.domain_destination("burgerzaken", "DYK") == "centric"
+    assert org.domain_destination("burgerzaken", "PLW") == "pinkroccade"
+    assert org.domain_destination("sociaal domein", "HRD") == "pinkroccade"
+    assert org.domain_destination("belastingen", "DYK") is None  # no application for it
+    assert org.application("scherm").name == "Laptop"  # weak synonyms still name it
+
+
+def test_an_org_file_without_domains_still_loads(tmp_path):
+    path = _write(tmp_path, lambda r: r.pop("domains"))
+    assert load_organisation(path).domains == []

@@ -1,0 +1,139 @@
+"""The work of a municipality: a ticket that names it (paspoort, Wmo, factuur) goes to that
+municipality's application for the domain; everyday words never outweigh it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from router.domain.nlu_catalogue import nlu_catalogue
+from router.routing import textmodel
+from router.routing.decision import DecisionRouter, RouteRequest
+from router.routing.recognise import ApplicationRecogniser
+from router.routing.training_data import cold_start_examples
+
+
+class Fixed:
+    def __init__(self, model):
+        self.model = model
+
+    def current(self):
+        return self.model
+
+
+def _route(org, text, municipality, **kwargs):
+    return DecisionRouter(org, kwargs.pop("models", None)).route(
+        RouteRequest(text, municipality, **kwargs)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "de paspoortaanvraag van een inwoner blijft hangen bij opslaan",
+            {"DYK": "centric", "VHN": "centric", "PLW": "pinkroccade", "HRD": "pinkroccade"},
+        ),
+        (
+            "de Wmo-beschikking wordt niet aangemaakt",
+            {"DYK": "centric", "VHN": "centric", "PLW": "centric", "HRD": "pinkroccade"},
+        ),
+        (
+            "zaaktype ontbreekt in de lijst",
+            {"DYK": "decos", "VHN": "decos", "PLW": "mintlab", "HRD": "mintlab"},
+        ),
+        ("mijn salarisstrook van maart is leeg", dict.fromkeys(("DYK", "PLW"), "visma-raet")),
+        ("de kaartlaag met percelen laadt niet", dict.fromkeys(("VHN", "HRD"), "geo-bi")),
+    ],
+)
+def test_a_domains_work_goes_to_the_municipalitys_application(org, text, expected):
+    for municipality, destination in expected.items():
+        route = _route(org, text, municipality)
+        assert (route.destination, route.how) == (destination, "domain"), municipality
+        assert 0.8 <= route.confidence < 1.0
+        assert route.reasons  # which words decided it
+
+
+def test_the_application_of_the_domain_is_named_on_the_route(org):
+    assert _route(org, "Wmo-melding loopt vast", "HRD").application == "iSamenleving"
+    assert _route(org, "Wmo-melding loopt vast", "DYK").application == "Suite4Sociaal Domein"
+
+
+def test_an_everyday_word_never_outweighs_the_domain(org):
+    text = "bij een bijstandsaanvraag loopt mijn scherm vast"
+    assert _route(org, text, "DYK").destination == "centric"
+    assert _route(org, text, "HRD").destination == "pinkroccade"
+    computer = _route(org, "de computer loopt vast bij het verwerken van een verhuizing", "PLW")
+    assert computer.destination == "pinkroccade"
+
+
+def test_an_everyday_word_alone_still_routes_but_less_surely(org):
+    route = _route(org, "mijn scherm is zwart", "DYK")
+    assert (route.destination, route.how, route.application) == ("werkplek", "catalogue", "Laptop")
+    assert route.confidence < 0.9
+    assert _route(org, "mijn muis doet het niet meer", "PLW").destination == "werkplek"
+
+
+def test_a_named_application_is_surest_and_wins_over_domain_words(org):
+    named = _route(org, "Outlook geeft een foutmelding bij de mail over een paspoort", "PLW")
+    assert (named.destination, named.how, named.confidence) == ("werkplek", "catalogue", 1.0)
+    misspelt = _route(org, "zaaksysteeem geeft een foutmelding", "PLW")
+    assert (misspelt.destination, misspelt.how) == ("mintlab", "catalogue")
+    assert 0.88 <= misspelt.confidence < 1.0
+
+
+def test_how_to_questions_on_a_domain_go_to_functional_management(org):
+    assert _route(org, "hoe moet ik een verhuizing invoeren?", "DYK").destination == (
+        "fb-burgerzaken"
+    )
+    assert _route(org, "waar vind ik de Jeugdwet-toewijzingen?", "HRD").destination == (
+        "fb-sociaal"
+    )
+    question = _route(org, "de verhuizing", "PLW", type="question")
+    assert question.destination == "fb-burgerzaken"
+
+
+def test_a_domain_without_an_application_does_not_route_and_silences_everyday_words(org):
+    route = _route(org, "het scherm met de WOZ-beschikking loopt vast", "DYK")
+    assert (route.destination, route.how) == ("servicedesk", "triage")
+
+
+def test_compounds_match_but_short_terms_only_whole(org):
+    recognise = ApplicationRecogniser(org).scan
+    assert recognise("kinderpaspoort kwijt").domains == [("burgerzaken", ["paspoort"])]
+    assert recognise("bijstandsuitkering stopt").domains[0][0] == "sociaal domein"
+    assert recognise("ze pakte de kaartlezer").domains == []
+    assert recognise("ID-kaart en id kaart").domains == [("burgerzaken", ["id kaart"])]
+
+
+def test_two_domains_named_as_often_the_text_model_chooses(org):
+    text = "de factuur voor de Wmo komt niet door"
+    assert _route(org, text, "HRD").how == "triage"  # no model: nobody can choose
+    model = textmodel.train(
+        [
+            textmodel.Example(t, None, d)
+            for t, d in [
+                ("factuur wmo", "pinkroccade"),
+                ("wmo zorg", "pinkroccade"),
+                ("factuur betalen", "centric"),
+                ("boeking", "centric"),
+            ]
+            for _ in range(4)
+        ]
+    )
+    route = _route(org, text, "HRD", models=Fixed(model))
+    assert (route.destination, route.how) == ("pinkroccade", "domain")
+    assert route.confidence < 0.8
+
+
+def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
+    examples = cold_start_examples(org)
+    paspoort = {(e.municipality, e.destination) for e in examples if "paspoort" in e.text}
+    assert {("DYK", "centric"), ("PLW", "pinkroccade")} <= paspoort
+    nlu = yaml.safe_load(nlu_catalogue(org))["nlu"]
+    lookup = next(b for b in nlu if b.get("lookup") == "domain_term")["examples"]
+    assert "- paspoort\n" in lookup and "- wmo\n" in lookup
+    synonyms = {b["synonym"]: b["examples"] for b in nlu if "synonym" in b}
+    assert "- paspoort\n" in synonyms["burgerzaken"]
+    assert "paspoort" not in synonyms["Key2Burgerzaken"]
+    assert "- scherm\n" in synonyms["Laptop"]  # a weak synonym is still the assistant's word
