@@ -58,6 +58,17 @@ class RouterSettings(StoreSettings):
     model_check_seconds: float = Field(default=2.0, gt=0.0, le=3600.0)
 
 
+class WorkerSettings(RouterSettings):
+    """What `loket worker` needs: its pace and the jobs' schedules."""
+
+    # How often the worker looks for due jobs.
+    worker_poll_seconds: float = Field(default=15.0, gt=0.0, le=3600.0)
+    # Retraining: daily at this local time (the organisation's time zone); empty: never.
+    retrain_at: str = "02:00"
+    # ...and as soon as this many corrections arrived since the current version; 0: never.
+    retrain_after_corrections: int = Field(default=50, ge=0)
+
+
 class Settings(RouterSettings):
     """The router service's settings."""
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
+from router.cli.worker_command import worker
 from router.domain.org import OrgFileError, load_organisation
 from router.logs import configure_logging
 
@@ -38,6 +39,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(router_app, name="router")
 app.add_typer(staff_app, name="staff")
 app.command("route")(route)
+app.command("worker")(worker)
 
 
 def _settings(kind: type[S]) -> S:

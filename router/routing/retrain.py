@@ -16,6 +16,7 @@ from router.routing.decision import DEFAULT_TARGET_PRECISION, MIN_THRESHOLD
 from router.routing.evaluation import training_metrics
 from router.routing.model_registry import ModelRegistry
 from router.routing.training_data import training_set
+from router.store import training
 
 log = structlog.get_logger()
 
@@ -34,6 +35,7 @@ def retrain(
     threshold: the lowest confidence at which automatic routes reach `target_precision`.
     """
     progress("Gathering examples")
+    seen = training.newest_ids(session)
     data = training_set(org, session, nlu_dir)
     progress(f"Training on {len(data.examples)} examples")
     started = time.perf_counter()
@@ -45,6 +47,7 @@ def retrain(
     model.metadata["route_threshold"] = route_threshold(metrics)
     summary = {
         "counts": data.counts,
+        "seen": seen,
         "examples": len(data.examples),
         "date_range": model.metadata.get("date_range"),
         "destinations": sorted(model.metadata.get("per_destination", {})),
@@ -79,3 +82,10 @@ def route_threshold(metrics: dict[str, Any]) -> float:
     """
     threshold = metrics.get("route_threshold")
     return 1.0 if threshold is None else max(float(threshold), MIN_THRESHOLD)
+
+
+def corrections_since_current(session: Session, registry: ModelRegistry) -> int:
+    """Staff corrections recorded after the current version was trained (all, if none is)."""
+    current = registry.current_version()
+    seen = registry.metadata(current).get("seen", {}) if current else {}
+    return training.count_since(session, seen)["correction"]
