@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+from router.cli.model_commands import status
 from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
 from router.cli.worker_command import worker
@@ -40,6 +41,7 @@ app.add_typer(router_app, name="router")
 app.add_typer(staff_app, name="staff")
 app.command("route")(route)
 app.command("worker")(worker)
+router_app.command("status")(status)
 
 
 def _settings(kind: type[S]) -> S:

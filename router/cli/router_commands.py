@@ -98,7 +98,7 @@ def import_history(
 def train() -> None:
     """Train a new model version on cold-start data, imports and corrections; make it current."""
     from router.routing.model_registry import ModelRegistry
-    from router.routing.retrain import retrain
+    from router.routing.retrain import gate_of, retrain
 
     settings, org, engine = _org_and_engine()
     with Progress(transient=True) as progress, Session(engine) as session:
@@ -109,7 +109,7 @@ def train() -> None:
             ModelRegistry(settings.model_dir),
             NLU_DIR,
             progress=lambda step: progress.update(task, description=step),
-            target_precision=settings.route_target_precision,
+            gate=gate_of(settings),
         )
     typer.echo(json.dumps({"version": version, **summary}, default=str))
 

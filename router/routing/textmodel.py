@@ -264,6 +264,20 @@ class TextModel:
         value = self.metadata.get("route_threshold")
         return None if value is None else float(value)
 
+    def automatic_threshold(self, destination: str) -> float | None:
+        """From which confidence this version routes to `destination` on its own; None: never.
+
+        Versions trained since issue 13 carry `automatic` (measured on real tickets, see
+        router/routing/heldout.py): until enough real examples exist they route nothing on
+        their own. Older versions fall back to their `route_threshold` (KeyError if none).
+        """
+        auto = self.metadata.get("automatic")
+        if auto is None:
+            raise KeyError("automatic")
+        if not auto.get("enabled") or destination not in auto.get("destinations", ()):
+            return None
+        return float(auto["threshold"])
+
     def _fast_scorer(self, features: ColumnTransformer) -> LinearScorer | None:
         calibrators = self._calibrated.calibrators
         if self._calibrated.method != "temperature" or len(calibrators) != 1:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from router.domain.org import Organisation
 from router.routing.model_registry import ModelRegistry
-from router.routing.retrain import corrections_since_current, retrain
+from router.routing.retrain import corrections_since_current, gate_of, retrain
 from router.settings import WorkerSettings
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every, parse_daily
@@ -26,13 +26,16 @@ def retrain_job(settings: WorkerSettings, org: Organisation) -> Job:
     def run(context: JobContext) -> dict[str, Any]:
         with Session(context.engine) as session:
             version, summary = retrain(
-                org,
-                session,
-                registry,
-                NLU_DIR,
-                target_precision=settings.route_target_precision,
+                org, session, registry, NLU_DIR, gate=gate_of(settings), only_if_better=True
             )
-        return {"version": version, "examples": summary["examples"]}
+        return {
+            "published": version,
+            "examples": summary["examples"],
+            "comparison": summary["comparison"],
+            "automatic": summary["automatic"]["enabled"],
+            "triage_rate": summary["metrics"].get("triage_rate"),
+            "automatic_precision": summary["metrics"].get("automatic_precision"),
+        }
 
     def enough_corrections(context: JobContext) -> bool:
         if settings.retrain_after_corrections == 0:
