@@ -176,6 +176,10 @@ def _table(result: dict) -> str:
         model = result["model"]["coverage_at_precision"][target]
         base = result["baseline"]["coverage_at_precision"][target]
         lines.append(f"{'coverage at ' + target + ' precision':28}{model:>10.3f}{base:>10.3f}")
+    chosen = ", ".join(
+        f"{c['class_weight'] or 'none'}/C={c['c']}" for c in result["model"]["chosen"]
+    )
+    lines.append(f"class weighting/C chosen per fold by inner CV: {chosen}")
     return "\n".join(lines)
 
 
