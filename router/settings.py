@@ -52,10 +52,27 @@ class RouterSettings(StoreSettings):
     # Share of the text model's automatic routes that must be right. Each retraining measures
     # on held-out folds the confidence that reaches it; below that, tickets go to triage.
     route_target_precision: float = Field(default=0.90, ge=0.5, le=1.0)
+    # Labelled real tickets (imported history + staff corrections) before the text model
+    # routes anything on its own; until then it only suggests, in triage. 200 measure a 90 %
+    # precision to within about +-5 points (router/routing/heldout.py, Gate).
+    model_min_real_examples: int = Field(default=200, ge=0)
+    # ...and real examples a destination needs before the model routes to it on its own.
+    model_min_per_destination: int = Field(default=10, ge=1)
     # A fixed confidence threshold instead of the measured one (leave unset normally).
     route_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     # How often the service looks for a newly published (or rolled back) model.
     model_check_seconds: float = Field(default=2.0, gt=0.0, le=3600.0)
+
+
+class WorkerSettings(RouterSettings):
+    """What `loket worker` needs: its pace and the jobs' schedules."""
+
+    # How often the worker looks for due jobs.
+    worker_poll_seconds: float = Field(default=15.0, gt=0.0, le=3600.0)
+    # Retraining: daily at this local time (the organisation's time zone); empty: never.
+    retrain_at: str = "02:00"
+    # ...and as soon as this many corrections arrived since the current version; 0: never.
+    retrain_after_corrections: int = Field(default=50, ge=0)
 
 
 class Settings(RouterSettings):

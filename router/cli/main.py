@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+from router.cli.model_commands import status
 from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
+from router.cli.worker_command import worker
 from router.domain.org import OrgFileError, load_organisation
 from router.logs import configure_logging
 
@@ -38,6 +40,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(router_app, name="router")
 app.add_typer(staff_app, name="staff")
 app.command("route")(route)
+app.command("worker")(worker)
+router_app.command("status")(status)
 
 
 def _settings(kind: type[S]) -> S:

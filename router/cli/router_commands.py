@@ -141,7 +141,7 @@ def import_history(
 def train() -> None:
     """Train a new model version on cold-start data, imports and corrections; make it current."""
     from router.routing.model_registry import ModelRegistry
-    from router.routing.retrain import retrain
+    from router.routing.retrain import gate_of, retrain
 
     settings, org, engine = _org_and_engine()
     _require_schema(engine, settings.database_url)
@@ -153,7 +153,7 @@ def train() -> None:
             ModelRegistry(settings.model_dir),
             NLU_DIR,
             progress=lambda step: progress.update(task, description=step),
-            target_precision=settings.route_target_precision,
+            gate=gate_of(settings),
         )
     typer.echo(json.dumps({"version": version, **summary}, default=str))
 
@@ -220,6 +220,10 @@ def _table(result: dict) -> str:
         model = result["model"]["coverage_at_precision"][target]
         base = result["baseline"]["coverage_at_precision"][target]
         lines.append(f"{'coverage at ' + target + ' precision':28}{model:>10.3f}{base:>10.3f}")
+    chosen = ", ".join(
+        f"{c['class_weight'] or 'none'}/C={c['c']}" for c in result["model"]["chosen"]
+    )
+    lines.append(f"class weighting/C chosen per fold by inner CV: {chosen}")
     return "\n".join(lines)
 
 

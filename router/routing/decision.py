@@ -190,15 +190,11 @@ class DecisionRouter:
         if model is None:
             return Route(triage, RoutedHow.triage, 0.0, needs_review=True)
         prediction = model.predict(request.text, request.municipality)
-        threshold = self.threshold
-        if threshold is None:
-            threshold = model.route_threshold
-        if threshold is None:
-            threshold = DEFAULT_THRESHOLD
+        threshold = self._threshold(model, prediction.destination)
         alternatives = [
             {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3
         ]
-        if prediction.confidence >= threshold:
+        if threshold is not None and prediction.confidence >= threshold:
             return Route(
                 prediction.destination,
                 RoutedHow.model,
@@ -214,6 +210,16 @@ class DecisionRouter:
             needs_review=True,
             reasons=list(prediction.reasons),
         )
+
+    def _threshold(self, model: TextModel, destination: str) -> float | None:
+        """The confidence from which the model routes there on its own; None: never."""
+        if self.threshold is not None:
+            return self.threshold
+        try:
+            return model.automatic_threshold(destination)
+        except KeyError:  # a version from before real-ticket measurements
+            legacy = model.route_threshold
+            return DEFAULT_THRESHOLD if legacy is None else legacy
 
 
 def CatalogueRouter(org: Organisation) -> DecisionRouter:  # noqa: N802 - the day-one router

@@ -71,6 +71,12 @@ class ModelRegistry:
         self._point_to(previous)
         return previous
 
+    def activate(self, version: str) -> None:
+        """Make a published version current again (a rollback to a chosen version)."""
+        if version not in self.versions():
+            raise NoModel(f"there is no model version '{version}'")
+        self._point_to(version)
+
     def _point_to(self, version: str) -> None:
         tmp = self._pointer.with_suffix(".tmp")
         tmp.write_text(version, encoding="utf-8")

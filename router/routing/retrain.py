@@ -1,9 +1,18 @@
-"""Train a new router model version from everything the store knows, and publish it."""
+"""Train a new router model version from everything the store knows, and publish it.
+
+The version is trained on generated examples (organisation file, NLU data) plus every real
+example (imported history, staff corrections). Its figures, its automatic-route threshold
+and the comparison with the current version come from real examples only, out of fold
+(router/routing/heldout.py). With `only_if_better` (the worker's nightly run) a version that
+does not beat the current one on real examples the current one never saw is not published.
+"""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +20,23 @@ import structlog
 from sqlmodel import Session
 
 from router.domain.org import Organisation
-from router.routing import textmodel
-from router.routing.decision import DEFAULT_TARGET_PRECISION, MIN_THRESHOLD
-from router.routing.evaluation import training_metrics
+from router.routing import heldout, textmodel
+from router.routing.heldout import Gate
 from router.routing.model_registry import ModelRegistry
-from router.routing.training_data import training_set
+from router.routing.training_data import cold_start_examples, correction_weight
+from router.settings import RouterSettings
+from router.store import training
 
 log = structlog.get_logger()
+
+
+def gate_of(settings: RouterSettings) -> Gate:
+    """When models route on their own, from the settings."""
+    return Gate(
+        min_real=settings.model_min_real_examples,
+        min_per_destination=settings.model_min_per_destination,
+        target_precision=settings.route_target_precision,
+    )
 
 
 def retrain(
@@ -26,56 +45,96 @@ def retrain(
     registry: ModelRegistry,
     nlu_dir: Path | None = None,
     progress: Callable[[str], None] = lambda _step: None,
-    target_precision: float = DEFAULT_TARGET_PRECISION,
-) -> tuple[str, dict[str, Any]]:
-    """Cold-start examples + imported history + staff corrections -> a new current version.
-
-    Held-out folds of the same examples give the version its metrics and its routing
-    threshold: the lowest confidence at which automatic routes reach `target_precision`.
-    """
+    gate: Gate | None = None,
+    *,
+    only_if_better: bool = False,
+    now: datetime | None = None,
+) -> tuple[str | None, dict[str, Any]]:
+    """Returns (the published version or None, the figures); see the module docstring."""
+    gate = gate or Gate()
+    now = now or datetime.now(UTC)
     progress("Gathering examples")
-    data = training_set(org, session, nlu_dir)
-    progress(f"Training on {len(data.examples)} examples")
+    seen = training.newest_ids(session)
+    generated = cold_start_examples(org, nlu_dir)
+    rows = training.real_examples(session)
+    real = [textmodel.Example(r.text, r.municipality, r.destination, r.at) for r in rows]
+    real_weights = [
+        correction_weight(r.at, now) if r.source == "correction" else 1.0 for r in rows
+    ]
+    current_version = registry.current_version()
+    current_seen = registry.metadata(current_version).get("seen") if current_version else None
+    new = [r.id > (current_seen or {}).get(r.source, 0) for r in rows]
+
+    progress(f"Measuring on {len(real)} real examples (out of fold)")
+    held = heldout.out_of_fold(org, generated, real, real_weights, new)
+    real_counts = Counter(e.destination for e in real)
+    auto = heldout.automatic(held, real_counts, gate, len(real))
+    figures = heldout.figures(held, auto, org.routing.triage)
+    comparison = _comparison(registry, held, only_if_better, current_seen)
+
+    progress(f"Training on {len(generated) + len(real)} examples")
     started = time.perf_counter()
-    model = textmodel.train(data.examples, weights=data.weights)
+    model = textmodel.train([*generated, *real], weights=[1.0] * len(generated) + real_weights)
     train_seconds = time.perf_counter() - started
-    progress("Measuring on held-out folds")
-    metrics = _metrics(data.examples, target_precision)
-    model.metadata["metrics"] = metrics
-    model.metadata["route_threshold"] = route_threshold(metrics)
+    threshold = auto["threshold"] if auto["enabled"] else 1.0
+    model.metadata.update(route_threshold=threshold, automatic=auto, metrics=figures)
     summary = {
-        "counts": data.counts,
-        "examples": len(data.examples),
+        "counts": {
+            "cold_start": len(generated),
+            "imported": sum(r.source == "import" for r in rows),
+            "corrections": sum(r.source == "correction" for r in rows),
+        },
+        "seen": seen,
+        "examples": len(generated) + len(real),
         "date_range": model.metadata.get("date_range"),
         "destinations": sorted(model.metadata.get("per_destination", {})),
         "train_seconds": round(train_seconds, 2),
-        "route_threshold": model.metadata["route_threshold"],
-        "metrics": metrics,
+        "route_threshold": threshold,
+        "automatic": auto,
+        "metrics": figures,
+        "comparison": comparison,
     }
+    if not comparison["better"]:
+        log.info("router.model.not_published", **_brief(summary))
+        return None, {**summary, "published": False}
     progress("Writing the artifact")
-    version = registry.publish(model, summary)
-    return version, summary
+    version = registry.publish(model, {**summary, "published": True})
+    log.info("router.model.published", version=version, **_brief(summary))
+    return version, {**summary, "published": True}
 
 
-def _metrics(examples: list[textmodel.Example], target_precision: float) -> dict[str, Any]:
+def _comparison(
+    registry: ModelRegistry,
+    held: heldout.HeldOut | None,
+    only_if_better: bool,
+    current_seen: dict[str, int] | None,
+) -> dict[str, Any]:
+    if not only_if_better:
+        return {"better": True, "reason": "published on request"}
+    if registry.current_version() is None:
+        return heldout.compare(held, None)
+    if current_seen is None:
+        return {"better": True, "reason": "the current version records no data it has seen"}
     try:
-        return training_metrics(
-            [e.text for e in examples],
-            [e.destination for e in examples],
-            [e.municipality for e in examples],
-            target_precision=target_precision,
-        )
-    except ValueError as exc:  # too few examples per destination to hold any out
-        log.warning("router.model.not_measured", reason=str(exc))
-        return {}
+        current = registry.load_current()
+    except textmodel.ModelArtifactError as exc:
+        log.error("router.model.current_unreadable", error=str(exc))
+        return {"better": True, "reason": "the current version cannot be read"}
+    return heldout.compare(held, current)
 
 
-def route_threshold(metrics: dict[str, Any]) -> float:
-    """The confidence from which this version routes on its own; below it, triage.
+def _brief(summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "examples": summary["examples"],
+        "automatic": summary["automatic"]["enabled"],
+        "triage_rate": summary["metrics"].get("triage_rate"),
+        "automatic_precision": summary["metrics"].get("automatic_precision"),
+        "comparison": summary["comparison"],
+    }
 
-    Never below MIN_THRESHOLD: a destination the model finds less likely than all the others
-    together is a suggestion, not a route. When no threshold reached the target precision
-    (or nothing could be measured), every model decision goes to triage for review.
-    """
-    threshold = metrics.get("route_threshold")
-    return 1.0 if threshold is None else max(float(threshold), MIN_THRESHOLD)
+
+def corrections_since_current(session: Session, registry: ModelRegistry) -> int:
+    """Staff corrections recorded after the current version was trained (all, if none is)."""
+    current = registry.current_version()
+    seen = registry.metadata(current).get("seen", {}) if current else {}
+    return training.count_since(session, seen)["correction"]

@@ -258,3 +258,18 @@ class BotResolution(Row, table=True):
     municipality: str | None = Field(default=None, max_length=8)
     channel: str = Field(max_length=32)
     helped: bool = True
+
+
+class JobState(Row, table=True):
+    """The last run of one background job of `loket worker` (one row per job)."""
+
+    name: str = Field(primary_key=True, max_length=64)
+    last_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_outcome: str | None = Field(default=None, max_length=16)  # running, ok, failed
+    last_worker: str | None = Field(default=None, max_length=200)  # host:pid
+    # What the run reported (counts, figures); no free text of tickets goes here.
+    last_detail: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    last_error: str | None = Field(default=None, sa_type=MaskedText)
+    runs: int = 0
+    failures: int = 0

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
-from router.store.tables import RouteCorrection, TrainingExample
+from router.store.tables import RouteCorrection, TrainingExample, flushed_id
 
 
 class Labelled(NamedTuple):
@@ -44,3 +44,50 @@ def corrections(session: Session) -> list[Labelled]:
     """Every staff reassignment, labelled with where the ticket should have gone."""
     rows = session.exec(select(RouteCorrection)).all()
     return [Labelled(r.text, r.municipality, r.to_destination, r.at) for r in rows]
+
+
+class RealExample(NamedTuple):
+    """A labelled text written by a person about real work: imported history or a correction."""
+
+    source: str  # "import" or "correction"
+    id: int
+    text: str
+    municipality: str | None
+    destination: str
+    at: datetime | None
+
+
+def real_examples(session: Session) -> list[RealExample]:
+    """Imported history and staff corrections, each with its row id (newer rows: higher ids)."""
+    imports = session.exec(select(TrainingExample).order_by(col(TrainingExample.id))).all()
+    fixes = session.exec(select(RouteCorrection).order_by(col(RouteCorrection.id))).all()
+    return [
+        *(
+            RealExample("import", flushed_id(r.id), r.text, r.municipality, r.destination, r.at)
+            for r in imports
+        ),
+        *(
+            RealExample(
+                "correction", flushed_id(r.id), r.text, r.municipality, r.to_destination, r.at
+            )
+            for r in fixes
+        ),
+    ]
+
+
+def newest_ids(session: Session) -> dict[str, int]:
+    """The highest row id per source (0 when none): what a model version has seen."""
+    imports = session.exec(select(func.max(TrainingExample.id))).one()
+    fixes = session.exec(select(func.max(RouteCorrection.id))).one()
+    return {"import": imports or 0, "correction": fixes or 0}
+
+
+def count_since(session: Session, seen: dict[str, int]) -> dict[str, int]:
+    """How many imported rows and corrections arrived after the ids in `seen`."""
+    imports = session.exec(
+        select(func.count()).where(col(TrainingExample.id) > seen.get("import", 0))
+    ).one()
+    fixes = session.exec(
+        select(func.count()).where(col(RouteCorrection.id) > seen.get("correction", 0))
+    ).one()
+    return {"import": imports, "correction": fixes}

@@ -26,6 +26,7 @@ OK_MESSAGES = {
     "bulk": "Bulkactie uitgevoerd.",
     "storing": "Storing opgeslagen.",
     "account": "Account opgeslagen.",
+    "model": "Modelversie in gebruik genomen; de router volgt binnen enkele seconden.",
 }
 
 

@@ -119,3 +119,38 @@ def test_training_metrics_sample_large_histories():
     texts, labels = _noisy_tickets(n_per_class=60)
     metrics = training_metrics(texts, labels, target_precision=0.9, max_rows=100)
     assert metrics["rows"] == 100
+
+
+def _many_groups(seed: int = 7) -> tuple[list[str], list[str]]:
+    """40 groups of very different sizes (Zipf: 240 down to 6), overlapping words, 10 % of the
+    labels wrong: the shape of a real export with many assignment groups."""
+    rng = random.Random(seed)  # noqa: S311 - made-up tickets, not secrets
+    vocabulary = [f"w{i}" for i in range(400)]
+    texts, labels = [], []
+    for g in range(40):
+        own = rng.sample(vocabulary, 6)
+        size = max(6, int(240 / (g + 1) ** 0.9))
+        for _ in range(size):
+            words = rng.choices(own, k=3) + rng.choices(vocabulary, k=5)
+            label = f"groep-{g}" if rng.random() > 0.1 else f"groep-{rng.randrange(40)}"
+            texts.append(" ".join(words))
+            labels.append(label)
+    return texts, labels
+
+
+def test_never_worse_than_the_baseline_with_many_unequal_groups(capsys):
+    texts, labels = _many_groups()
+    result = evaluate(texts, labels, folds=5, seed=0)
+    model, base = result["model"], result["baseline"]
+    with capsys.disabled():
+        print(
+            f"\n{len(texts)} tickets, {result['data']['classes']} groups: accuracy "
+            f"{model['accuracy']:.3f} vs {base['accuracy']:.3f}, macro-F1 {model['macro_f1']:.3f}"
+            f" vs {base['macro_f1']:.3f}, coverage@95 {model['coverage_at_precision']['0.95']:.3f}"
+            f" vs {base['coverage_at_precision']['0.95']:.3f}; chosen "
+            f"{[(c['class_weight'], c['c']) for c in model['chosen']]}"
+        )
+    assert model["accuracy"] >= base["accuracy"] - 0.005
+    assert model["macro_f1"] > base["macro_f1"]
+    assert model["coverage_at_precision"]["0.95"] >= base["coverage_at_precision"]["0.95"]
+    assert len(model["chosen"]) == 5  # one choice per outer fold, made on its training part

@@ -1,0 +1,53 @@
+"""The jobs `loket worker` runs. Adding one: a function `(JobContext) -> dict | None` and one
+`Job(name, schedule, function)` line in `registered_jobs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from router.domain.org import Organisation
+from router.routing.model_registry import ModelRegistry
+from router.routing.retrain import corrections_since_current, gate_of, retrain
+from router.settings import WorkerSettings
+from router.worker.runner import Job, JobContext
+from router.worker.schedule import Every, parse_daily
+
+NLU_DIR = Path("data/nlu")
+NEVER = Every(float("inf"))  # only when `also_due` says so
+
+
+def retrain_job(settings: WorkerSettings, org: Organisation) -> Job:
+    """Retrain nightly and after N new corrections; publish only a version that does better."""
+    registry = ModelRegistry(settings.model_dir)
+
+    def run(context: JobContext) -> dict[str, Any]:
+        with Session(context.engine) as session:
+            version, summary = retrain(
+                org, session, registry, NLU_DIR, gate=gate_of(settings), only_if_better=True
+            )
+        return {
+            "published": version,
+            "examples": summary["examples"],
+            "comparison": summary["comparison"],
+            "automatic": summary["automatic"]["enabled"],
+            "triage_rate": summary["metrics"].get("triage_rate"),
+            "automatic_precision": summary["metrics"].get("automatic_precision"),
+        }
+
+    def enough_corrections(context: JobContext) -> bool:
+        if settings.retrain_after_corrections == 0:
+            return False
+        with Session(context.engine) as session:
+            new = corrections_since_current(session, registry)
+        return new >= settings.retrain_after_corrections
+
+    schedule = parse_daily(settings.retrain_at, org.sla.timezone) if settings.retrain_at else NEVER
+    return Job("retrain", schedule, run, also_due=enough_corrections)
+
+
+def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
+    """Every job of the worker. Later: outbox sender, SLA checks, weekly report, retention."""
+    return [retrain_job(settings, org)]
