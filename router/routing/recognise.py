@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from router.domain.org import Application, Organisation, normalise_term
+from router.domain.vocabulary import TicketType
 
 FUZZY_THRESHOLD = 88  # rapidfuzz ratio; below this, false matches on ordinary Dutch words grow
 FUZZY_MIN_LENGTH = 6  # short words ("join", "teams") only match exactly
@@ -134,3 +135,33 @@ class ApplicationRecogniser:
             if best:
                 return Findings(self._by_word[best[0]], best[1] / 100, domains, weak)
         return Findings(None, 1.0, domains, weak)
+
+
+# What a security incident or a data breach sounds like when the assistant did not say which
+# it is (a ticket from e-mail, the API, an import): they go to their team whatever the text
+# names besides. A lost or stolen device is a security incident, even with personal data on it.
+_DEVICE = r"(laptop|telefoon|mobiel|smartphone|tablet|usb[- ]?stick|toegangspas|pasje)"
+_SECURITY = re.compile(
+    r"phishing|malware|ransomware|spyware|trojan|\bvirus|\bgehackt|\bhacker|losgeld|"
+    r"(verdachte|rare|vreemde) (e-?mail|mail|link|bijlage|sms|programma)|"
+    r"(link|bijlage)\b.{0,40}\b(geklikt|geopend)|bestanden.{0,30}versleutel|"
+    rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|"
+    rf"\b(gestolen|verloren|kwijtgeraakt)\b.{{0,30}}{_DEVICE}",
+    re.IGNORECASE,
+)
+_BREACH = re.compile(
+    r"datalek|(verkeerde|onjuiste) (adres|ontvanger|persoon|inwoner|burger|cli[eë]nt)|"
+    r"per ongeluk\b.{0,80}\b(gemaild|gestuurd|verstuurd|gedeeld|doorgestuurd)|"
+    r"(persoonsgegevens|bsn|burgerservicenummer)\b.{0,60}\b(gelekt|gedeeld met|"
+    r"gemaild naar|gestuurd naar|verstuurd naar)",
+    re.IGNORECASE,
+)
+
+
+def incident_kind(text: str) -> TicketType | None:
+    """security_incident or data_breach when the text plainly says so, else None."""
+    if _SECURITY.search(text):
+        return TicketType.security_incident
+    if _BREACH.search(text):
+        return TicketType.data_breach
+    return None
