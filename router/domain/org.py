@@ -83,9 +83,14 @@ MIN_TERM_LENGTH = 3  # "ID" or "AO" would match too much
 def normalise_term(text: str) -> str:
     """Casefolded, accents removed, every run of non-letters one space: how terms are compared
     ("ID-kaart" = "id kaart", "financiën" = "financien")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[^\W_]+", plain))
+    plain = text.casefold()
+    if not plain.isascii():  # the slow path only for text with accents or other scripts
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_WORDS.findall(plain))
+
+
+_WORDS = re.compile(r"[^\W_]+")
 
 
 class Routing(_Strict):

@@ -1,10 +1,10 @@
 """The routing step: which team or supplier gets a ticket, how sure, and the alternatives.
 
-In order: hard rules (security incident, data breach); the organisation file (an application
-given, or named in the text, plus the municipality); the work of a domain named in the text
-(paspoort, Wmo: the municipality's application for that domain); everyday words that are
-also synonyms ("scherm"); the learned text model; and below its confidence threshold the
-servicedesk triage queue with the model's suggestions attached.
+In order: hard rules (security incident, data breach; given, or plain from the text); the
+organisation file (an application given, or named in the text, plus the municipality); the
+work of a domain named in the text (paspoort, Wmo: the municipality's application for that
+domain); everyday words that are also synonyms ("scherm"); the learned text model; and below
+its confidence threshold the servicedesk triage queue with the model's suggestions attached.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Protocol
 from router.domain.org import Application, Organisation
 from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, TicketType
-from router.routing.recognise import ApplicationRecogniser, Findings
+from router.routing.recognise import ApplicationRecogniser, Findings, incident_kind
 from router.routing.textmodel import TextModel
 
 DEFAULT_THRESHOLD = 0.6  # for a model version that carries no threshold of its own
@@ -33,6 +33,7 @@ DOMAIN_MAX = 0.98
 DOMAIN_CONTESTED = 0.15  # subtracted when another domain, elsewhere routed, is named too
 TIE_CONFIDENCE = 0.7  # two domains equally named; the text model chose between them
 WEAK_CONFIDENCE = 0.65
+TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
 _USE_QUESTION = re.compile(
     r"\b(hoe (kan|moet|doe|stel|maak|zet|voeg|vind|werkt|krijg) (ik|je|het|dat)?|waar vind ik|"
     r"hoe werkt|how (do|can) i)\b",
@@ -75,6 +76,10 @@ class DecisionRouter:
             return Route(rules.data_breach, RoutedHow.rule, 1.0)
         if request.type == TicketType.callback:
             return Route(rules.triage, RoutedHow.rule, 1.0)
+        said = incident_kind(request.text) if request.type is None else None
+        if said is not None:  # not classified by the assistant, but plain from the text
+            team = getattr(rules, str(said))
+            return Route(team, RoutedHow.rule, TEXT_RULE_CONFIDENCE, reasons=[str(said)])
         given = self.org.application(request.application) if request.application else None
         if given is not None:
             by_catalogue = self._catalogue(given, request, 1.0)

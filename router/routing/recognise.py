@@ -10,12 +10,14 @@ that are also synonyms ("scherm", "word") and the terms of generic domains ("mui
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
 from router.domain.org import Application, Organisation, normalise_term
+from router.domain.vocabulary import TicketType
 
 FUZZY_THRESHOLD = 88  # rapidfuzz ratio; below this, false matches on ordinary Dutch words grow
 FUZZY_MIN_LENGTH = 6  # short words ("join", "teams") only match exactly
@@ -24,6 +26,7 @@ FUZZY_MIN_LENGTH = 6  # short words ("join", "teams") only match exactly
 # "akte" not "pakte").
 PREFIX_MIN = 6
 SUFFIX_MIN = 6
+_LONG_WORD = re.compile(rf"[\w.-]{{{FUZZY_MIN_LENGTH},}}")
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,21 @@ class TermMatcher:
                     self.phrases[words] = domain.name
                 self.words["".join(words)] = domain.name  # "id kaart" also as "idkaart"
         self.longest = max((len(p) for p in self.phrases), default=1)
+        self._starts = {p[0] for p in self.phrases}
         self.prefixes = {w: d for w, d in self.words.items() if len(w) >= PREFIX_MIN}
         self.suffixes = {w: d for w, d in self.words.items() if len(w) >= SUFFIX_MIN}
+        # Most words of a ticket start and end unlike any term: skip them after one lookup.
+        self._heads = {w[:3] for w in self.prefixes}
+        self._tails = {w[-3:] for w in self.suffixes}
+        self._word = functools.lru_cache(maxsize=50_000)(self._lookup)
 
     def find(self, tokens: list[str]) -> list[tuple[str, str, int]]:
         """(domain, term, index of its first token), longest phrases first, left to right."""
         found = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self.longest, len(tokens) - i), 1, -1):
+            longest = min(self.longest, len(tokens) - i) if tokens[i] in self._starts else 1
+            for n in range(longest, 1, -1):
                 domain = self.phrases.get(tuple(tokens[i : i + n]))
                 if domain:
                     found.append((domain, " ".join(tokens[i : i + n]), i))
@@ -71,15 +80,17 @@ class TermMatcher:
                 i += 1
         return found
 
-    def _word(self, token: str) -> tuple[str, str] | None:
+    def _lookup(self, token: str) -> tuple[str, str] | None:
         if token in self.words:
             return self.words[token], token
-        for k in range(len(token) - 1, PREFIX_MIN - 1, -1):  # the longest head first
-            if token[:k] in self.prefixes:
-                return self.prefixes[token[:k]], token[:k]
-        for k in range(len(token) - 1, SUFFIX_MIN - 1, -1):
-            if token[-k:] in self.suffixes:
-                return self.suffixes[token[-k:]], token[-k:]
+        if token[:3] in self._heads:
+            for k in range(len(token) - 1, PREFIX_MIN - 1, -1):  # the longest head first
+                if token[:k] in self.prefixes:
+                    return self.prefixes[token[:k]], token[:k]
+        if token[-3:] in self._tails:
+            for k in range(len(token) - 1, SUFFIX_MIN - 1, -1):
+                if token[-k:] in self.suffixes:
+                    return self.suffixes[token[-k:]], token[-k:]
         return None
 
 
@@ -103,6 +114,8 @@ class ApplicationRecogniser:
             w for w in words if " " not in w and len(w) >= FUZZY_MIN_LENGTH and w not in self._weak
         ]
         self.terms = TermMatcher(org)
+        # Tickets share most of their words: each is compared with the names once.
+        self._fuzzy = functools.lru_cache(maxsize=50_000)(self._closest)
 
     def find(self, text: str) -> Application | None:
         """The application the text names distinctively, or None."""
@@ -125,12 +138,59 @@ class ApplicationRecogniser:
         if strong:
             return Findings(self._by_word[strong[0]], 1.0, domains, weak)
         term_tokens = {tokens[i] for _, _, i in terms}
-        for token in re.findall(rf"[\w.-]{{{FUZZY_MIN_LENGTH},}}", text.casefold()):
-            if normalise_term(token) in term_tokens:
+        for token in _LONG_WORD.findall(text.casefold()):
+            if term_tokens and normalise_term(token) in term_tokens:
                 continue  # "burgerzaken" is work of a domain, not a misspelt "iburgerzaken"
-            best = process.extractOne(
-                token, self._fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
-            )
+            best = self._fuzzy(token)
             if best:
                 return Findings(self._by_word[best[0]], best[1] / 100, domains, weak)
         return Findings(None, 1.0, domains, weak)
+
+    def _closest(self, token: str) -> tuple[str, float] | None:
+        best = process.extractOne(
+            token, self._fuzzy_words, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD
+        )
+        return (best[0], best[1]) if best else None
+
+
+# What a security incident or a data breach sounds like when the assistant did not say which
+# it is (a ticket from e-mail, the API, an import): they go to their team whatever the text
+# names besides. A lost or stolen device is a security incident, even with personal data on it.
+_DEVICE = r"(laptop|telefoon|mobiel|smartphone|tablet|usb[- ]?stick|toegangspas|pasje)"
+_SECURITY = re.compile(
+    r"phishing|malware|ransomware|spyware|trojan|\bvirus|\bgehackt|\bhacker|losgeld|"
+    r"(verdachte|rare|vreemde) (e-?mail|mail|link|bijlage|sms|programma)|"
+    r"(link|bijlage)\b.{0,40}\b(geklikt|geopend)|bestanden.{0,30}versleutel|"
+    rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|"
+    rf"\b(gestolen|verloren|kwijtgeraakt)\b.{{0,30}}{_DEVICE}",
+    re.IGNORECASE,
+)
+_BREACH = re.compile(
+    r"datalek|(verkeerde|onjuiste) (adres|ontvanger|persoon|inwoner|burger|cli[eë]nt)|"
+    r"per ongeluk\b.{0,80}\b(gemaild|gestuurd|verstuurd|gedeeld|doorgestuurd)|"
+    r"(persoonsgegevens|bsn|burgerservicenummer)\b.{0,60}\b(gelekt|gedeeld met|"
+    r"gemaild naar|gestuurd naar|verstuurd naar)",
+    re.IGNORECASE,
+)
+
+
+# Every pattern above needs one of these; most tickets have none, and a substring test is
+# cheaper than the patterns on a long text.
+_CUES = (
+    "phish", "malware", "ransom", "spyware", "trojan", "virus", "hack", "losgeld", "verdacht",
+    "rare ", "vreemde", "geklikt", "geopend", "versleutel", "gestolen", "kwijt", "verloren",
+    "datalek", "verkeerde", "onjuiste", "per ongeluk", "gelekt", "gedeeld", "gemaild",
+    "gestuurd", "verstuurd",
+)  # fmt: skip
+
+
+def incident_kind(text: str) -> TicketType | None:
+    """security_incident or data_breach when the text plainly says so, else None."""
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _CUES):
+        return None
+    if _SECURITY.search(text):
+        return TicketType.security_incident
+    if _BREACH.search(text):
+        return TicketType.data_breach
+    return None

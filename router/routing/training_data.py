@@ -45,6 +45,7 @@ _DOMAIN_TEMPLATES = (
 _DOMAIN_QUESTION_TEMPLATES = ("hoe moet ik {term} registreren", "waar vind ik {term}")
 _TEAM_TEMPLATES = ("probleem met {topic}", "vraag over {topic}", "{topic} werkt niet")
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+_TICKET_INTENTS = {"report_incident", "request_service"}
 _RULE_INTENTS = {
     "report_security_incident": "security_incident",
     "report_data_breach": "data_breach",
@@ -128,7 +129,8 @@ def _nlu_examples(org: Organisation, nlu_dir: Path) -> Iterable[Example]:
                 if app is not None:
                     for municipality, destination in app.routes.items():
                         yield Example(text, municipality, destination, None)
-                elif len(found.domains) == 1:  # the work of one domain, named in the example
+                elif len(found.domains) == 1 and intent in _TICKET_INTENTS:
+                    # the work of one domain, named in a report or a request
                     domain = found.domains[0][0]
                     for municipality in (m.key for m in org.municipalities):
                         to = org.domain_destination(domain, municipality)

@@ -137,3 +137,28 @@ def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
     assert "- paspoort\n" in synonyms["burgerzaken"]
     assert "paspoort" not in synonyms["Key2Burgerzaken"]
     assert "- scherm\n" in synonyms["Laptop"]  # a weak synonym is still the assistant's word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "ik heb op een link in een verdachte mail geklikt, nu doet Outlook raar",
+            "informatiebeveiliging",
+        ),
+        ("mijn laptop is gestolen uit de auto", "informatiebeveiliging"),
+        ("usb-stick met persoonsgegevens verloren", "informatiebeveiliging"),
+        ("per ongeluk een Excel met BSN's naar een externe partij gemaild", "privacy"),
+        ("beschikking naar het verkeerde adres gestuurd", "privacy"),
+        ("het paspoort van een inwoner is gestolen, aanvraag vermissing lukt niet", "centric"),
+    ],
+)
+def test_a_security_incident_or_breach_plain_from_the_text_goes_to_its_team(org, text, expected):
+    route = _route(org, text, "DYK")
+    assert route.destination == expected
+    assert route.how == ("domain" if expected == "centric" else "rule")
+
+
+def test_the_assistants_classification_wins_over_the_text(org):
+    route = _route(org, "mijn telefoon is gestolen, paspoortaanvraag kwijt", "DYK", type="incident")
+    assert route.destination == "centric"

@@ -341,6 +341,8 @@ def test_cli_route_jsonl(tmp_path):
         "LOKET_MODEL_DIR": str(tmp_path / "m"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}",
     }
+    model = _model([("beeld zwart", None, "werkplek"), ("geen netwerk", None, "netwerk")])
+    ModelRegistry(tmp_path / "m").publish(model, {})  # without a model `loket route` refuses
     result = _loket("route", "--jsonl", str(lines), cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
