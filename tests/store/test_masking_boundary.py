@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from router.domain.masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, Status, TicketType
-from router.store import accounts, outages, queues, self_service, training
+from router.store import accounts, outages, queues, satisfaction, self_service, training
 from router.store import tickets as store
 from router.store.tables import Comment, Outage, Ticket
 
@@ -32,7 +32,8 @@ WRITERS = {
     "tickets.find_or_create_employee", "outages.open_outage", "outages.update_outage",
     "outages.record_bot_resolution", "self_service.withdraw", "training.add_imported",
     "accounts.create_account", "accounts.authenticate", "accounts.set_password",
-    "accounts.set_active", "accounts.end_sessions",
+    "accounts.set_active", "accounts.end_sessions", "accounts.set_email",
+    "satisfaction.record_satisfaction",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -44,10 +45,12 @@ NO_FREE_TEXT = {
     "accounts.list_accounts", "queues.scoped", "queues.ticket_in_scope", "queues.queue",
     "queues.export", "queues.triage_queue", "queues.tickets_in_scope",
     "queues.outages_in_scope", "queues.hits", "tickets.text_matches",
-    "tickets.ticket_by_idempotency_key",
+    "tickets.ticket_by_idempotency_key", "accounts.coordinator_addresses",
+    "satisfaction.scores_of",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues}
+MODULES |= {"satisfaction": satisfaction}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -90,6 +93,11 @@ def _write_through_every_store_function(session, org) -> None:
     employee = store.find_or_create_employee(session, reporter=reporter, municipality="DYK")
     second = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
     self_service.withdraw(session, employee=employee, reference=second.reference, reason=CITIZEN)
+    store.change_status(session, reference=ref, status=Status.resolved, actor="sd")
+    satisfaction.record_satisfaction(
+        session, ticket=store.get_ticket(session, ref), score=4, remark=f"prima, {CITIZEN}",
+        channel="telefoon", recorded_by="sd",
+    )  # fmt: skip
     outage = outages.open_outage(
         session,
         title=f"storing {CITIZEN}",
@@ -114,6 +122,7 @@ def _write_through_every_store_function(session, org) -> None:
     accounts.set_active(session, username=account.username, active=True)
     accounts.authenticate(session, username=account.username, password="ander lang wachtwoord")
     accounts.end_sessions(session, account.username)
+    accounts.set_email(session, username=account.username, email="jan@de-delta.nl")
     session.commit()
 
 
