@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar
 import typer
 from pydantic import ValidationError
 
+from router.cli.report_commands import demo_app, report
 from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
 from router.domain.org import OrgFileError, load_organisation
@@ -38,6 +39,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(router_app, name="router")
 app.add_typer(staff_app, name="staff")
 app.command("route")(route)
+app.add_typer(demo_app, name="demo")
+app.command("report")(report)
 
 
 def _settings(kind: type[S]) -> S:
