@@ -97,3 +97,23 @@ def test_demo_seed_gives_a_marked_meaningful_history(store, org, tmp_path):
     again = CliRunner().invoke(app, ["demo", "seed", "--weeks", "1"])
     assert again.exit_code == 2 and "already holds" in again.output
     assert Path(tmp_path).exists()
+
+
+def test_a_coordinator_gets_an_email_address(store, org):
+    from router.store.migrate import upgrade
+
+    upgrade(store)
+    runner = CliRunner()
+    created = runner.invoke(app, ["staff", "create", "dirk", "--role", "coordinator",
+                                  "--municipality", "DYK", "--password-stdin"],
+                            input="correct horse battery\n")  # fmt: skip
+    assert created.exit_code == 0, created.output
+    result = runner.invoke(app, ["staff", "email", "dirk", "Dirk@Dijkstede.nl"])
+    assert result.exit_code == 0 and "dirk@dijkstede.nl" in result.output
+    assert runner.invoke(app, ["staff", "email", "dirk", "geen-adres"]).exit_code == 2
+    from router.store.accounts import coordinator_addresses
+
+    engine = make_engine(store)
+    with Session(engine) as session:
+        assert coordinator_addresses(session) == {"DYK": ["dirk@dijkstede.nl"]}
+    engine.dispose()
