@@ -28,7 +28,7 @@ def _fail(message: str) -> NoReturn:
 def _org_and_engine(migrate: bool = False) -> tuple[Organisation, Engine]:
     from router.domain.org import OrgFileError, load_organisation
     from router.settings import RouterSettings
-    from router.store.engine import make_engine
+    from router.store.engine import NO_TIMEOUTS, make_engine
 
     try:
         settings = RouterSettings()
@@ -41,7 +41,9 @@ def _org_and_engine(migrate: bool = False) -> tuple[Organisation, Engine]:
         from router.store.migrate import upgrade
 
         upgrade(settings.database_url)  # a fresh database gets its schema first
-    return org, make_engine(settings.database_url)
+    # No per-statement limit: a report over a large store is not a request with a client
+    # waiting for its 10 seconds.
+    return org, make_engine(settings.database_url, NO_TIMEOUTS)
 
 
 def report(
