@@ -89,7 +89,7 @@ def compose(report: Report, address: str, settings: MailSettings) -> EmailMessag
     message["To"] = address
     message["Message-ID"] = _message_id(report.period, report.municipality, address)
     lines = [report.title, ""] + [f"{label}: {value}" for label, value in report.headline]
-    lines += ["", *report.notes, "", "De volledige rapportage staat in de bijlagen."]
+    lines += ["", *report.all_notes, "", "De volledige rapportage staat in de bijlagen."]
     message.set_content("\n".join(lines))
     html = report_html(report)
     message.add_alternative(html, subtype="html")

@@ -43,7 +43,7 @@ def workbook_bytes(report: Report) -> bytes:
     summary.append([])
     for label, value in report.headline:
         summary.append([label, value])
-    for note in report.notes:
+    for note in report.all_notes:
         summary.append([note])
     summary.column_dimensions["A"].width = 40
     for table in report.tables:

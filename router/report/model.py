@@ -9,6 +9,7 @@ from datetime import datetime
 from router.report.period import Period
 
 Cell = str | int | float | None
+DEMO_NOTE = "DEMODATA: deze cijfers komen uit een verzonnen geschiedenis (loket demo seed)."
 
 
 @dataclass
@@ -48,6 +49,11 @@ class Report:
             if table.key == key:
                 return table
         raise KeyError(key)
+
+    @property
+    def all_notes(self) -> list[str]:
+        """The notes, the demo warning first when the store holds demo data."""
+        return [DEMO_NOTE, *self.notes] if self.demo else list(self.notes)
 
     @property
     def title(self) -> str:

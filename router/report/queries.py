@@ -79,10 +79,6 @@ def build_report(
             f"Deze versie bevat alleen de cijfers van {name}. Het aandeel in de "
             f"kostenverdeling is het aandeel van {name} in het werk van de hele samenwerking."
         )
-    if report.demo:
-        report.notes.append(
-            "Let op: deze store bevat demodata (loket demo seed); de cijfers zijn verzonnen."
-        )
     return report
 
 
