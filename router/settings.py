@@ -118,3 +118,18 @@ class Settings(RouterSettings):
         ):
             raise ValueError("LOKET_ASSISTANT_TOKEN must differ from LOKET_SERVICE_TOKEN")
         return self
+
+
+class MailSettings(RouterSettings):
+    """Mail for the weekly report (issue 16): the SMTP relay, the sender and the schedule."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False  # true for a relay on another host
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = Field(default="loket@localhost", min_length=3)
+    # When the weekly report goes out: weekday and time in the organisation's time zone.
+    report_schedule: str = Field(
+        default="MON 07:00", pattern=r"^(MON|TUE|WED|THU|FRI|SAT|SUN) \d\d:\d\d$"
+    )

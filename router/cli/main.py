@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from router.cli.model_commands import status
+from router.cli.report_commands import demo_app, report
 from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
 from router.cli.worker_command import worker
@@ -42,6 +43,8 @@ app.add_typer(staff_app, name="staff")
 app.command("route")(route)
 app.command("worker")(worker)
 router_app.command("status")(status)
+app.add_typer(demo_app, name="demo")
+app.command("report")(report)
 
 
 def _settings(kind: type[S]) -> S:

@@ -135,3 +135,23 @@ def list_() -> None:
                 typer.echo(f"{a.username}\t{a.role}{where}{state}")
     finally:
         engine.dispose()
+
+
+@staff_app.command("email")
+def email(
+    username: str, address: str = typer.Argument("", help="Empty to remove the address")
+) -> None:
+    """Set (or remove) an account's e-mail address: a coordinator's weekly report goes there."""
+    from router.store.accounts import AccountError, set_email
+
+    _, engine = _open()
+    try:
+        with Session(engine) as session:
+            account = set_email(session, username=username, email=address or None)
+            name, stored = account.username, account.email
+            session.commit()
+        typer.echo(f"E-mailadres van '{name}': {stored or '(geen)'}")
+    except AccountError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
 from router.domain.errors import InvalidInput
 
@@ -125,6 +125,25 @@ class Sla(_Strict):
         return self
 
 
+# --- The weekly report (issue 16): who gets it and how the regie work is weighed ---------
+
+
+class CostWeights(_Strict):
+    """A ticket's regie work in units: priority weight x (per ticket + per business hour of
+    handling, the hours capped), summed per municipality for the participants' cost split."""
+
+    priority: dict[Priority, float] = {"P1": 4.0, "P2": 2.0, "P3": 1.0, "P4": 0.5}
+    per_ticket: float = Field(default=1.0, ge=0)
+    per_business_hour: float = Field(default=0.25, ge=0)
+    cap_hours: float = Field(default=45.0, gt=0)
+
+
+class ReportConfig(_Strict):
+    # "all": the whole collaboration's report; a municipality key: that municipality's own.
+    recipients: dict[str, list[EmailStr]] = {}
+    cost_weights: CostWeights = CostWeights()
+
+
 class Organisation(_Strict):
     name: str
     municipalities: list[Municipality] = Field(min_length=1)
@@ -135,6 +154,7 @@ class Organisation(_Strict):
     applications: list[Application] = []
     routing: Routing
     sla: Sla
+    report: ReportConfig = ReportConfig()
 
     @model_validator(mode="after")
     def _consistent(self) -> Organisation:
@@ -160,6 +180,10 @@ class Organisation(_Strict):
                     raise ValueError(f"{where}.synonyms: '{word}' is also used by {other}")
         if self.domains:
             self._check_domains(seen_words)
+        for key in self.report.recipients:
+            _known("report.recipients", key, municipalities | {"all"}, kind="municipality")
+        if set(self.report.cost_weights.priority) != {"P1", "P2", "P3", "P4"}:
+            raise ValueError("report.cost_weights.priority needs exactly P1, P2, P3 and P4")
         return self
 
     def _check_domains(self, app_words: dict[str, str]) -> None:

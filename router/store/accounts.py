@@ -137,3 +137,30 @@ def end_sessions(session: Session, username: str) -> None:
     if account is not None:
         account.session_generation += 1
         session.add(account)
+
+
+def set_email(session: Session, *, username: str, email: str | None) -> StaffAccount:
+    """The account's e-mail address (optional): a coordinator's weekly report goes there."""
+    account = _existing(session, username)
+    address = (email or "").strip().lower() or None
+    if address is not None and not re.fullmatch(r"[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}", address):
+        raise AccountError(f"Geen geldig e-mailadres: '{address[:100]}'.")
+    account.email = address
+    session.add(account)
+    return account
+
+
+def coordinator_addresses(session: Session) -> dict[str, list[str]]:
+    """Per municipality, the e-mail addresses of its active coordinators that have one."""
+    rows = session.exec(
+        select(StaffAccount).where(
+            StaffAccount.role == Role.coordinator,
+            col(StaffAccount.active).is_(True),
+            col(StaffAccount.email).is_not(None),
+        )
+    ).all()
+    found: dict[str, list[str]] = {}
+    for account in rows:
+        if account.municipality and account.email:
+            found.setdefault(account.municipality, []).append(account.email)
+    return {key: sorted(addresses) for key, addresses in sorted(found.items())}

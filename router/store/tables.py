@@ -219,6 +219,7 @@ class StaffAccount(Row, table=True):
     # Part of every session cookie; raised at sign-out, new password and deactivation, which
     # ends every session issued before (a copied cookie included).
     session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    email: str | None = Field(default=None, max_length=254)  # optional: the weekly report
 
 
 class TrainingExample(Row, table=True):
@@ -273,3 +274,24 @@ class JobState(Row, table=True):
     last_error: str | None = Field(default=None, sa_type=MaskedText)
     runs: int = 0
     failures: int = 0
+class SatisfactionScore(Row, table=True):
+    """An employee's score (1-5) of a resolved ticket, with an optional remark."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    score: int
+    remark: str | None = Field(default=None, sa_type=MaskedText)
+    channel: str = Field(max_length=32)  # "telefoon" when staff record it; a chat channel later
+    recorded_by: str = Field(max_length=200)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class DemoSeed(Row, table=True):
+    """A run of `loket demo seed`: the store holds synthetic tickets (reports say so)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    weeks: int
+    tickets: int
+    first_ticket_id: int | None = None
+    last_ticket_id: int | None = None

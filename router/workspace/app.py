@@ -10,7 +10,14 @@ from aiohttp import web
 from router.domain.org import Organisation
 from router.logs import set_pseudonym_key
 from router.settings import Settings
-from router.workspace import views_admin, views_auth, views_model, views_queues, views_ticket
+from router.workspace import (
+    views_admin,
+    views_auth,
+    views_model,
+    views_queues,
+    views_report,
+    views_ticket,
+)
 from router.workspace.keys import LIMITER, SECRETS, TEMPLATES, TRUSTED_PROXIES
 from router.workspace.limiter import (
     Limiter,
@@ -41,7 +48,7 @@ def create_workspace(settings: Settings, org: Organisation) -> web.Application:
     workspace[TEMPLATES] = build_templates(org)
     workspace[LIMITER] = _limiter(settings, workspace)
     workspace[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
-    for module in (views_auth, views_queues, views_ticket, views_admin, views_model):
+    for module in (views_auth, views_queues, views_ticket, views_admin, views_model, views_report):
         workspace.add_routes(module.routes)
     workspace.router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     return workspace

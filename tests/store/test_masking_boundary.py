@@ -13,7 +13,16 @@ from sqlmodel import SQLModel
 from router.domain.masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, Status, TicketType
-from router.store import accounts, jobs, outages, queues, self_service, training
+from router.store import (
+    accounts,
+    deliveries,
+    jobs,
+    outages,
+    queues,
+    satisfaction,
+    self_service,
+    training,
+)
 from router.store import tickets as store
 from router.store.tables import Comment, Outage, Ticket
 
@@ -33,6 +42,7 @@ WRITERS = {
     "outages.record_bot_resolution", "self_service.withdraw", "training.add_imported",
     "accounts.create_account", "accounts.authenticate", "accounts.set_password",
     "accounts.set_active", "accounts.end_sessions", "jobs.record_finish",
+    "accounts.set_email", "satisfaction.record_satisfaction",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -47,9 +57,12 @@ NO_FREE_TEXT = {
     "tickets.ticket_by_idempotency_key", "training.real_examples", "training.newest_ids",
     "training.count_since", "jobs.lock_key", "jobs.job_lock", "jobs.worker_guard",
     "jobs.job_state", "jobs.job_states", "jobs.record_start",
+    "accounts.coordinator_addresses",
+    "satisfaction.scores_of", "deliveries.already_sent", "deliveries.record_sent",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
+MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -92,6 +105,11 @@ def _write_through_every_store_function(session, org) -> None:
     employee = store.find_or_create_employee(session, reporter=reporter, municipality="DYK")
     second = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
     self_service.withdraw(session, employee=employee, reference=second.reference, reason=CITIZEN)
+    store.change_status(session, reference=ref, status=Status.resolved, actor="sd")
+    satisfaction.record_satisfaction(
+        session, ticket=store.get_ticket(session, ref), score=4, remark=f"prima, {CITIZEN}",
+        channel="telefoon", recorded_by="sd",
+    )  # fmt: skip
     outage = outages.open_outage(
         session,
         title=f"storing {CITIZEN}",
@@ -118,6 +136,7 @@ def _write_through_every_store_function(session, org) -> None:
     accounts.end_sessions(session, account.username)
     jobs.record_start(session, name="outbox", worker="host:1", at=datetime(2026, 12, 1, tzinfo=UTC))
     jobs.record_finish(session, name="outbox", at=datetime(2026, 12, 1, tzinfo=UTC), error=CITIZEN)
+    accounts.set_email(session, username=account.username, email="jan@de-delta.nl")
     session.commit()
 
 

@@ -1,0 +1,213 @@
+"""Durations in business hours, in the database: a calendar of business seconds per UTC day.
+
+B(t), the business seconds a calendar has counted up to instant t, is the day's running
+total plus the part of its business window that lies before t. A duration in business hours
+is then B(end) - B(start): two index lookups per ticket, computed by the database for every
+ticket of the period, never by looping over rows in Python. The calendar lives in a
+temporary table filled for the days a report needs (a few hundred rows per year).
+
+Each business day's window (e.g. 08:00-17:00 Europe/Amsterdam) must fall within one UTC
+date: true for every European office day; a calendar where it does not is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Date,
+    MetaData,
+    String,
+    Table,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session
+
+from router.domain.org import Organisation, Sla
+from router.domain.sla import _is_business_day
+
+DEFAULT_CALENDAR = "org"
+_TEMP = MetaData()
+CALENDAR = Table(
+    "rpt_calendar",
+    _TEMP,
+    Column("calendar", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),  # UTC date
+    Column("open_s", BigInteger, nullable=False),  # epoch seconds; open == close: closed day
+    Column("close_s", BigInteger, nullable=False),
+    Column("cum_s", BigInteger, nullable=False),  # business seconds before this day
+    prefixes=["TEMPORARY"],
+)
+
+
+class CalendarError(ValueError):
+    pass
+
+
+# --- SQL constructs that differ per dialect ------------------------------------------------
+
+
+class epoch(FunctionElement[int]):  # noqa: N801 - reads as a SQL function
+    """Whole seconds since 1970 of a stored (naive UTC) timestamp."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element: epoch, compiler: Any, **kw: Any) -> str:
+    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_pg(element: epoch, compiler: Any, **kw: Any) -> str:
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})) AS BIGINT)"
+
+
+class utc_day(FunctionElement[date]):  # noqa: N801
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_day, "sqlite")
+def _day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _day_pg(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+class greatest(FunctionElement[Any]):  # noqa: N801
+    inherit_cache = True
+
+
+class least(FunctionElement[Any]):  # noqa: N801
+    inherit_cache = True
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "postgresql")
+def _greatest_pg(element: greatest, compiler: Any, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "postgresql")
+def _least_pg(element: least, compiler: Any, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+# --- calendars ---------------------------------------------------------------------------
+
+
+def calendars(org: Organisation) -> dict[str, Sla]:
+    """Every business calendar of the organisation by key. Today one, the organisation's;
+    a supplier contract with its own hours adds its key here and in destination_calendar."""
+    return {DEFAULT_CALENDAR: org.sla}
+
+
+def destination_calendar(org: Organisation, destination: str) -> str:
+    return DEFAULT_CALENDAR
+
+
+def target_hours(org: Organisation, destination: str, priority: str) -> float:
+    """The resolution target of a ticket (a supplier contract may later set its own)."""
+    return org.sla.targets_hours[priority]  # type: ignore[index]
+
+
+@dataclass(frozen=True)
+class Window:
+    day: date  # UTC date
+    open_s: int
+    close_s: int
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp() // 1)
+
+
+def windows(sla: Sla, first: date, last: date) -> Iterator[Window]:
+    """One row per UTC date from first to last: its business window (empty when closed)."""
+    tz = ZoneInfo(sla.timezone)
+    opens = time.fromisoformat(sla.business_hours.start)
+    closes = time.fromisoformat(sla.business_hours.end)
+    by_day: dict[date, tuple[int, int]] = {}
+    day = first - timedelta(days=1)
+    while day <= last + timedelta(days=1):
+        if _is_business_day(day, sla):
+            begin = datetime.combine(day, opens, tz).astimezone(UTC)
+            finish = datetime.combine(day, closes, tz).astimezone(UTC)
+            if begin.date() != (finish - timedelta(microseconds=1)).date():
+                raise CalendarError(f"business hours of {day} span two UTC dates")
+            if begin.date() in by_day:
+                raise CalendarError(f"two business windows on UTC date {begin.date()}")
+            by_day[begin.date()] = (_epoch(begin), _epoch(finish))
+        day += timedelta(days=1)
+    day = first
+    while day <= last:
+        midnight = _epoch(datetime.combine(day, time(0), UTC))
+        open_s, close_s = by_day.get(day, (midnight, midnight))
+        yield Window(day, open_s, close_s)
+        day += timedelta(days=1)
+
+
+def business_seconds(start: datetime, end: datetime, sla: Sla) -> int:
+    """The same arithmetic in Python, for one duration (the demo history, checks)."""
+    if end <= start:
+        return 0
+    total = 0
+    for w in windows(sla, start.astimezone(UTC).date(), end.astimezone(UTC).date()):
+        total += max(0, min(_epoch(end), w.close_s) - max(_epoch(start), w.open_s))
+    return total
+
+
+def fill_calendars(session: Session, org: Organisation, first: date, last: date) -> None:
+    """(Re)create the temporary calendar table for UTC dates first..last."""
+    connection = session.connection()
+    CALENDAR.drop(connection, checkfirst=True)
+    CALENDAR.create(connection)
+    rows = []
+    for key, sla in calendars(org).items():
+        cumulative = 0
+        for w in windows(sla, first, last):
+            rows.append(
+                {"calendar": key, "day": w.day, "open_s": w.open_s, "close_s": w.close_s,
+                 "cum_s": cumulative}
+            )  # fmt: skip
+            cumulative += w.close_s - w.open_s
+    connection.execute(insert(CALENDAR), rows)
+
+
+def drop_calendars(session: Session) -> None:
+    CALENDAR.drop(session.connection(), checkfirst=True)
+
+
+def business_clock(moment: ColumnElement[Any], calendar: str = DEFAULT_CALENDAR) -> Any:
+    """B(moment) as a scalar subquery: business seconds counted up to the instant."""
+    c = CALENDAR.c
+    return (
+        select(c.cum_s + least(greatest(epoch(moment) - c.open_s, 0), c.close_s - c.open_s))
+        .where(c.calendar == literal(calendar), c.day == utc_day(moment))
+        .scalar_subquery()
+    )
