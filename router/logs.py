@@ -11,6 +11,19 @@ import sys
 import structlog
 
 
+class _CurrentStderr:
+    """Writes each line to the sys.stderr of the moment of writing, not of configuring: a
+    command run in-process (typer's CliRunner, tests) swaps stderr and closes its stand-in."""
+
+    def __init__(self, *_args: object) -> None:
+        pass
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = msg
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
     structlog.configure(
@@ -22,7 +35,7 @@ def configure_logging(level: int = logging.INFO) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_CurrentStderr,
         cache_logger_on_first_use=True,
     )
 
