@@ -82,21 +82,13 @@ def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Router]:
         DATABASE_URL=f"sqlite:///{database}",
         LOKET_ORG_FILE=str(ROOT / "org" / "de-delta.yaml"),
     )
-    subprocess.run(
-        [str(LOKET), "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,  # noqa: S603
-        capture_output=True,
-    )
+    subprocess.run([str(LOKET), "db", "upgrade"], cwd=ROOT, env=env, check=True,  # noqa: S603
+                   capture_output=True)
     port = _free_port()
     log = (workdir / "router.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [str(LOKET), "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [str(LOKET), "serve", "--port", str(port)], cwd=ROOT, env=env,
+        stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -143,24 +135,17 @@ class Tap:
         self.seen.append((request.method, request.path_qs, dict(request.headers), body))
         if self.down:
             return web.json_response({"error": "database unavailable"}, status=503)
-        headers = {
-            k: v
-            for k, v in request.headers.items()
-            if k.lower() not in ("host", "content-length", "transfer-encoding")
-        }
+        headers = {k: v for k, v in request.headers.items()
+                   if k.lower() not in ("host", "content-length", "transfer-encoding")}
         async with aiohttp.ClientSession() as session, session.request(
             request.method, self.router.url + request.path_qs, data=body, headers=headers,
         ) as answer:  # fmt: skip
-            return web.Response(
-                body=await answer.read(), status=answer.status, content_type=answer.content_type
-            )
+            return web.Response(body=await answer.read(), status=answer.status,
+                                content_type=answer.content_type)
 
     def posts(self, path: str) -> list[tuple[dict[str, str], dict]]:
-        return [
-            (headers, json.loads(body))
-            for method, path_qs, headers, body in self.seen
-            if method == "POST" and path_qs.split("?")[0] == path
-        ]
+        return [(headers, json.loads(body)) for method, path_qs, headers, body in self.seen
+                if method == "POST" and path_qs.split("?")[0] == path]
 
 
 @pytest.fixture
@@ -203,33 +188,18 @@ def make_tracker(
     }  # fmt: skip
     if response_selector:
         latest["response_selector"] = response_selector
-    events: list[dict] = [
-        {"event": "action", "name": "action_session_start"},
-        {"event": "session_started", "metadata": metadata},
-    ]
+    events: list[dict] = [{"event": "action", "name": "action_session_start"},
+                          {"event": "session_started", "metadata": metadata}]
     for who, said in history:
         if who == "user":
-            events.append(
-                {
-                    "event": "user",
-                    "text": said,
-                    "input_channel": channel,
-                    "metadata": metadata,
-                    "parse_data": {"intent": {"name": "inform"}, "text": said},
-                }
-            )
+            events.append({"event": "user", "text": said, "input_channel": channel,
+                           "metadata": metadata,
+                           "parse_data": {"intent": {"name": "inform"}, "text": said}})
         else:
             events.append({"event": "bot", "text": said})
-    events.append(
-        {
-            "event": "user",
-            "text": text,
-            "parse_data": latest,
-            "input_channel": channel,
-            "metadata": metadata,
-            "message_id": message_id or uuid.uuid4().hex,
-        }
-    )  # as Rasa gives every message
+    events.append({"event": "user", "text": text, "parse_data": latest,
+                   "input_channel": channel, "metadata": metadata,
+                   "message_id": message_id or uuid.uuid4().hex})  # as Rasa gives every message
     state = {
         "sender_id": sender,
         "slots": {"requested_slot": None, **(slots or {})},

@@ -37,33 +37,21 @@ def _free_port() -> int:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON", "LOKET_"))
-    }
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("VIRTUAL_ENV", "PYTHON", "LOKET_"))}
     env.update(RASA_TELEMETRY_ENABLED="false", **extra)
     return env
 
 
 @pytest.fixture(scope="module")
-def action_server(
-    router: Router, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ActionServer]:
+def action_server(router: Router, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionServer]:
     port = _free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
-    env = _env(
-        LOKET_ACTION_TOKEN=ACTION_TOKEN,
-        LOKET_ASSISTANT_TOKEN=ASSISTANT_TOKEN,
-        LOKET_ROUTER_URL=router.url,
-        LOKET_TRUST_REST_EMAIL="true",
-    )
+    env = _env(LOKET_ACTION_TOKEN=ACTION_TOKEN, LOKET_ASSISTANT_TOKEN=ASSISTANT_TOKEN,
+               LOKET_ROUTER_URL=router.url, LOKET_TRUST_REST_EMAIL="true")
     with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(PYTHON), "-m", "actions.server", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen([str(PYTHON), "-m", "actions.server", "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -82,36 +70,16 @@ def action_server(
         process.wait(timeout=20)
 
 
-def _call(
-    server: ActionServer, email: str, query: str = "", headers: dict | None = None
-) -> tuple[int, dict]:
-    tracker = make_tracker(
-        "ja",
-        intent="affirm",
-        email=email,
-        sender=f"server-{email}",
-        slots={
-            "ticket_kind": "incident",
-            "municipality": "Gemeente Dijkstede",
-            "application": "Key2Burgerzaken",
-            "description": "Key2Burgerzaken loopt vast bij opslaan",
-            "affected": "low",
-            "urgency": "medium",
-            "confirm": "yes",
-        },
-    )
-    body = {
-        "next_action": "action_create_ticket",
-        "sender_id": tracker.sender_id,
-        "tracker": tracker.current_state(),
-        "domain": {},
-        "version": rasa_sdk.__version__,
-    }
+def _call(server: ActionServer, email: str, query: str = "", headers: dict | None = None) -> tuple[int, dict]:
+    tracker = make_tracker("ja", intent="affirm", email=email, sender=f"server-{email}", slots={
+        "ticket_kind": "incident", "municipality": "Gemeente Dijkstede",
+        "application": "Key2Burgerzaken", "description": "Key2Burgerzaken loopt vast bij opslaan",
+        "affected": "low", "urgency": "medium", "confirm": "yes"})
+    body = {"next_action": "action_create_ticket", "sender_id": tracker.sender_id,
+            "tracker": tracker.current_state(), "domain": {}, "version": rasa_sdk.__version__}
     request = urllib.request.Request(
-        f"{server.url}/webhook{query}",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
+        f"{server.url}/webhook{query}", data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.load(response)
@@ -123,16 +91,13 @@ def _tickets_of(router: Router, email: str) -> int:
     return len(router.call("GET", f"/api/my/tickets?email={email}")["tickets"])
 
 
-@pytest.mark.parametrize(
-    ("query", "headers"),
-    [
-        ("", None),
-        ("?token=wrong-token-0123456789", None),
-        ("?token=" + ACTION_TOKEN[:-1], None),
-        ("", {"Authorization": "Bearer wrong-token-0123456789"}),
-        ("?token=", {"Authorization": "Basic " + ACTION_TOKEN}),
-    ],
-)
+@pytest.mark.parametrize(("query", "headers"), [
+    ("", None),
+    ("?token=wrong-token-0123456789", None),
+    ("?token=" + ACTION_TOKEN[:-1], None),
+    ("", {"Authorization": "Bearer wrong-token-0123456789"}),
+    ("?token=", {"Authorization": "Basic " + ACTION_TOKEN}),
+])
 def test_without_the_token_no_action_runs(action_server, router, query, headers):
     email = "nobody-server@dijkstede.nl"
     status, body = _call(action_server, email, query, headers)
@@ -146,11 +111,8 @@ def test_with_the_token_the_action_runs(action_server, router):
     assert status == 200, body
     assert [r["response"] for r in body["responses"]] == ["utter_ticket_created"]
     assert _tickets_of(router, email) == 1
-    status, _ = _call(
-        action_server,
-        "bearer-server@dijkstede.nl",
-        headers={"Authorization": f"Bearer {ACTION_TOKEN}"},
-    )
+    status, _ = _call(action_server, "bearer-server@dijkstede.nl",
+                      headers={"Authorization": f"Bearer {ACTION_TOKEN}"})
     assert status == 200
 
 
@@ -158,9 +120,7 @@ def test_listing_the_actions_needs_the_token_health_does_not(action_server):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(action_server.url + "/actions", timeout=10)
     assert refused.value.code == 401
-    with urllib.request.urlopen(
-        f"{action_server.url}/actions?token={ACTION_TOKEN}", timeout=10
-    ) as ok:
+    with urllib.request.urlopen(f"{action_server.url}/actions?token={ACTION_TOKEN}", timeout=10) as ok:
         assert {"name": "action_create_ticket"} in json.load(ok)
     with urllib.request.urlopen(action_server.url + "/health", timeout=10) as health:
         assert health.status == 200
@@ -185,13 +145,8 @@ def test_warns_at_start_when_rest_email_is_trusted(action_server):
 
 def test_refuses_to_start_without_a_token():
     for token in ("", "short"):
-        done = subprocess.run(
-            [str(PYTHON), "-m", "actions.server", "--port", str(_free_port())],
-            cwd=ROOT,
-            env=_env(LOKET_ACTION_TOKEN=token),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = subprocess.run([str(PYTHON), "-m", "actions.server", "--port", str(_free_port())],
+                              cwd=ROOT, env=_env(LOKET_ACTION_TOKEN=token), capture_output=True,
+                              text=True, timeout=60)
         assert done.returncode == 2
         assert "LOKET_ACTION_TOKEN is not set" in done.stdout + done.stderr

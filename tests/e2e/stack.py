@@ -16,17 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 MODEL = ROOT / "models" / "loket.tar.gz"
 # Set per process below; never inherited from the environment the tests run in.
-STACK_VARIABLES = frozenset(
-    (
-        "LOKET_SERVICE_TOKEN",
-        "LOKET_ASSISTANT_TOKEN",
-        "LOKET_ACTION_TOKEN",
-        "LOKET_RASA_TOKEN",
-        "LOKET_TRUST_REST_EMAIL",
-        "LOKET_ROUTER_URL",
-        "ACTION_ENDPOINT_URL",
-    )
-)
+STACK_VARIABLES = frozenset((
+    "LOKET_SERVICE_TOKEN", "LOKET_ASSISTANT_TOKEN", "LOKET_ACTION_TOKEN", "LOKET_RASA_TOKEN",
+    "LOKET_TRUST_REST_EMAIL", "LOKET_ROUTER_URL", "ACTION_ENDPOINT_URL",
+))
 
 
 def free_port() -> int:
@@ -70,11 +63,8 @@ class Stack:
         return self._env("router")["LOKET_SERVICE_TOKEN"]
 
     def _env(self, name: str) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("VIRTUAL_ENV", "PYTHON")) and k not in STACK_VARIABLES
-        }
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("VIRTUAL_ENV", "PYTHON")) and k not in STACK_VARIABLES}
         env["RASA_TELEMETRY_ENABLED"] = "false"
         if name == "router":
             env.update(
@@ -102,32 +92,11 @@ class Stack:
         p = self.ports
         command = {
             "router": [sys.executable, "-m", "router.cli", "serve", "--port", str(p["router"])],
-            "actions": [
-                str(BOT_BIN / "python"),
-                "-m",
-                "actions.server",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(p["actions"]),
-            ],
-            "rasa": [
-                str(BOT_BIN / "python"),
-                "-m",
-                "bot.rasa_server",
-                "run",
-                "--enable-api",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(p["rasa"]),
-                "--model",
-                str(MODEL),
-                "--credentials",
-                "bot/credentials.yml",
-                "--endpoints",
-                "bot/endpoints.yml",
-            ],
+            "actions": [str(BOT_BIN / "python"), "-m", "actions.server", "--host", "127.0.0.1",
+                        "--port", str(p["actions"])],
+            "rasa": [str(BOT_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
+                     "--interface", "127.0.0.1", "--port", str(p["rasa"]), "--model", str(MODEL),
+                     "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"],
         }[name]
         log = (self.workdir / f"{name}.log").open("a")
         self.logs.append(log)
@@ -198,9 +167,8 @@ def say(stack: Stack, sender: str, message: str, email: str | None = None) -> st
     body: dict = {"sender": sender, "message": message}
     if email:
         body["metadata"] = {"email": email}
-    request = urllib.request.Request(
-        stack.webhook, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(stack.webhook, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
         return "\n".join(m.get("text", "") for m in json.load(response))
 

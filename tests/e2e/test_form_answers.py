@@ -12,15 +12,12 @@ from tests.e2e.test_flows import REFERENCE, new_ticket, reference_in, ticket_cou
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize(
-    ("sender", "stop_at", "words"),
-    [
-        ("forms-stop-1", 1, "laat maar, hij doet het alweer"),
-        ("forms-stop-2", 2, "doei"),
-        ("forms-stop-3", 1, "laat maar zitten, opgelost"),
-        ("forms-stop-4", 3, "nee laat maar"),
-    ],
-)
+@pytest.mark.parametrize(("sender", "stop_at", "words"), [
+    ("forms-stop-1", 1, "laat maar, hij doet het alweer"),
+    ("forms-stop-2", 2, "doei"),
+    ("forms-stop-3", 1, "laat maar zitten, opgelost"),
+    ("forms-stop-4", 3, "nee laat maar"),
+])
 def test_stopping_anywhere_in_a_report_makes_no_ticket(stack, sender, stop_at, words):
     email = f"{sender}@veenhoven.nl"
     before = ticket_count(stack)
@@ -36,9 +33,8 @@ def test_stopping_anywhere_in_a_report_makes_no_ticket(stack, sender, stop_at, w
 
 def test_who_and_how_urgent_from_the_report_are_not_asked(stack):
     sender, email = "forms-infer", "gert@dijkstede.nl"
-    summary = say(
-        stack, sender, "Key2Burgerzaken werkt niet, niemand kan nu paspoorten uitgeven", email
-    )
+    summary = say(stack, sender,
+                  "Key2Burgerzaken werkt niet, niemand kan nu paspoorten uitgeven", email)
     assert "Hoeveel mensen hebben" not in summary and "Hoe dringend is het" not in summary, summary
     assert "meerdere afdelingen of iedereen" in summary and "Klopt dit?" in summary, summary
     ticket, _ = stored(stack, reference_in(say(stack, sender, "ja", email)))
@@ -71,30 +67,19 @@ def test_ja_where_a_choice_was_expected_does_not_loop(stack):
 
 
 def test_a_data_breach_hears_about_the_72_hours_first(stack):
-    first = say(
-        stack,
-        "forms-breach",
-        "ik heb een brief met BSN naar het verkeerde adres gestuurd",
-        "jan@veenhoven.nl",
-    )
+    first = say(stack, "forms-breach", "ik heb een brief met BSN naar het verkeerde adres gestuurd",
+                "jan@veenhoven.nl")
     assert "72 uur" in first and "Autoriteit Persoonsgegevens" in first, first
     assert first.index("72 uur") < first.index("Om welke gegevens"), first
 
 
 def test_one_breach_answer_fills_every_question_it_answers(stack):
     sender = "forms-breach-all"
-    say(
-        stack,
-        sender,
-        "ik heb een mail met gegevens van inwoners naar de verkeerde persoon gestuurd",
-        "kees@veenhoven.nl",
-    )
-    answer = say(
-        stack,
-        sender,
-        "gisteravond ontdekt, het gaat om 3 inwoners: naam en BSN, ik werk in Veenhoven",
-        "kees@veenhoven.nl",
-    )
+    say(stack, sender, "ik heb een mail met gegevens van inwoners naar de verkeerde persoon gestuurd",
+        "kees@veenhoven.nl")
+    answer = say(stack, sender,
+                 "gisteravond ontdekt, het gaat om 3 inwoners: naam en BSN, ik werk in Veenhoven",
+                 "kees@veenhoven.nl")
     reference = reference_in(answer)  # nothing asked again: the report is filed
     ticket, _ = stored(stack, reference)
     assert "Welke gegevens: naam en BSN" in ticket.description

@@ -32,9 +32,8 @@ def ticket_count(stack: Stack) -> int:
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.load(response)
@@ -57,21 +56,10 @@ def test_rasa_http_api_needs_its_token(stack):
 
 def test_action_server_runs_nothing_for_a_caller_without_the_token(stack):
     before = ticket_count(stack)
-    body = {
-        "next_action": "action_create_ticket",
-        "sender_id": "intruder",
-        "domain": {},
-        "tracker": {
-            "sender_id": "intruder",
-            "slots": {"ticket_kind": "callback"},
-            "latest_message": {},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": None,
-        },
-    }
+    body = {"next_action": "action_create_ticket", "sender_id": "intruder", "domain": {},
+            "tracker": {"sender_id": "intruder", "slots": {"ticket_kind": "callback"},
+                        "latest_message": {}, "events": [], "paused": False,
+                        "followup_action": None, "active_loop": {}, "latest_action_name": None}}
     status, _ = post(f"http://127.0.0.1:{stack.ports['actions']}/webhook", body)
     assert status == 401
     assert ticket_count(stack) == before
