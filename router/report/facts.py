@@ -77,6 +77,14 @@ WAITING = Table(
 )
 
 
+OPEN = Table(
+    "rpt_open",
+    _TEMP,
+    Column("ticket_id", Integer, primary_key=True),  # open at the end of the report's period
+    prefixes=["TEMPORARY"],
+)
+
+
 @dataclass(frozen=True)
 class Context:
     """What every figure needs: the session, the organisation, the periods and the scope."""
@@ -166,9 +174,10 @@ def build(ctx: Context) -> None:
         session, ctx.org, calendar_from - timedelta(days=2), end.date() + timedelta(days=2)
     )
     connection = session.connection()
-    for table in (WAITING, RESOLVED):
+    for table in (WAITING, RESOLVED, OPEN):
         table.drop(connection, checkfirst=True)
         table.create(connection)
+    _open_at_end(session, ctx.period)
     at_resolved = clock_at(last.c.resolved_at)
     at_created = clock_at(t.created_at)
     rows = select(
@@ -194,6 +203,29 @@ def build(ctx: Context) -> None:
     _analyse(session, RESOLVED.name)
     _waiting(session)
     _forwarded(session, ctx.org)
+
+
+def _open_at_end(session: Session, period: Period) -> None:
+    """The tickets not resolved or closed by the period's end, found through the index on
+    resolved_at (resolved after the end, or not at all): never a walk over every ticket."""
+    end, t = period.end, col(Ticket.id)
+    later = select(t).where(col(Ticket.resolved_at) >= end)
+    never = select(t).where(col(Ticket.resolved_at).is_(None))
+    candidates = later.union_all(never).subquery()
+    rows = (
+        select(candidates.c.id)
+        .join_from(candidates, Ticket, col(Ticket.id) == candidates.c.id)
+        .where(
+            col(Ticket.created_at) < end,
+            col(Ticket.closed_at).is_(None) | (col(Ticket.closed_at) >= end),
+        )
+    )
+    session.connection().execute(insert(OPEN).from_select(["ticket_id"], rows))
+
+
+def open_at_end() -> ColumnElement[bool]:
+    """Tickets open at the end of the period (the working set of rpt_open)."""
+    return col(Ticket.id).in_(select(OPEN.c.ticket_id))
 
 
 def _analyse(session: Session, table: str) -> None:
@@ -285,6 +317,6 @@ def _forwarded(session: Session, org: Organisation) -> None:
 
 def drop(ctx: Context) -> None:
     connection = ctx.session.connection()
-    for table in (WAITING, RESOLVED):
+    for table in (WAITING, RESOLVED, OPEN):
         table.drop(connection, checkfirst=True)
     drop_calendars(ctx.session)

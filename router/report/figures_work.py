@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import col
 
 from router.domain.vocabulary import EventKind, RoutedHow, Status, TicketType
-from router.report.facts import RESOLVED, Context, met_target, sla_seconds
+from router.report.facts import RESOLVED, Context, met_target, open_at_end, sla_seconds
 from router.report.figures_time import NO_APPLICATION, hours, share
 from router.report.hours import business_clock, epoch
 from router.report.model import Cell, Table
@@ -62,16 +62,10 @@ def volume_table(ctx: Context) -> Table:
         .group_by(col(Ticket.type), col(TicketEvent.new_value))
     )
     moved = {(t, v): n for t, v, n in s.execute(moves)}
-    end = ctx.period.end
     backlog = dict(
         s.execute(
             select(col(Ticket.type), func.count())
-            .where(
-                col(Ticket.created_at) < end,
-                col(Ticket.resolved_at).is_(None) | (col(Ticket.resolved_at) >= end),
-                col(Ticket.closed_at).is_(None) | (col(Ticket.closed_at) >= end),
-                *ctx.scoped(col(Ticket.municipality)),
-            )
+            .where(open_at_end(), *ctx.scoped(col(Ticket.municipality)))
             .group_by(col(Ticket.type))
         ).all()
     )
