@@ -12,7 +12,15 @@ from sqlalchemy import case, func, select
 from sqlmodel import col
 
 from router.domain.vocabulary import TicketType
-from router.report.facts import RESOLVED, TICKET, Context, met_target, period_bucket, sla_seconds
+from router.report.facts import (
+    RESOLVED,
+    TICKET,
+    Context,
+    met_target,
+    open_at_end,
+    period_bucket,
+    sla_seconds,
+)
 from router.report.hours import business_seconds, least
 from router.report.model import Cell, Table
 from router.report.stats import percentiles
@@ -58,7 +66,9 @@ def resolution_tables(ctx: Context) -> list[Table]:
     r, tables = RESOLVED.c, []
     for dimension, key, title in GROUPINGS:
         group = r[dimension]
-        business = percentiles(ctx.session, RESOLVED, [group, r.period], sla_seconds(), ctx.mine)
+        business = percentiles(
+            ctx.session, RESOLVED, [group, r.period], sla_seconds(), [r.period <= 1, *ctx.mine]
+        )
         calendar = percentiles(
             ctx.session, RESOLVED, [group], r.calendar_s, [r.period == 0, *ctx.mine]
         )
@@ -170,13 +180,7 @@ def sla_tables(ctx: Context) -> list[Table]:
 
 
 def _open_at_end(ctx: Context) -> list[Any]:
-    end = ctx.period.end
-    return [
-        col(Ticket.created_at) < end,
-        (col(Ticket.resolved_at).is_(None)) | (col(Ticket.resolved_at) >= end),
-        (col(Ticket.closed_at).is_(None)) | (col(Ticket.closed_at) >= end),
-        *ctx.scoped(col(Ticket.municipality)),
-    ]
+    return [open_at_end(), *ctx.scoped(col(Ticket.municipality))]
 
 
 def _open_breaches(ctx: Context) -> Table:

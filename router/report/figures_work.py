@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import col
 
 from router.domain.vocabulary import EventKind, RoutedHow, Status, TicketType
-from router.report.facts import RESOLVED, Context, met_target, sla_seconds
+from router.report.facts import RESOLVED, Context, met_target, open_at_end, sla_seconds
 from router.report.figures_time import NO_APPLICATION, hours, share
 from router.report.hours import business_clock, epoch
 from router.report.model import Cell, Table
@@ -62,16 +62,10 @@ def volume_table(ctx: Context) -> Table:
         .group_by(col(Ticket.type), col(TicketEvent.new_value))
     )
     moved = {(t, v): n for t, v, n in s.execute(moves)}
-    end = ctx.period.end
     backlog = dict(
         s.execute(
             select(col(Ticket.type), func.count())
-            .where(
-                col(Ticket.created_at) < end,
-                col(Ticket.resolved_at).is_(None) | (col(Ticket.resolved_at) >= end),
-                col(Ticket.closed_at).is_(None) | (col(Ticket.closed_at) >= end),
-                *ctx.scoped(col(Ticket.municipality)),
-            )
+            .where(open_at_end(), *ctx.scoped(col(Ticket.municipality)))
             .group_by(col(Ticket.type))
         ).all()
     )
@@ -167,23 +161,20 @@ def routing_tables(ctx: Context) -> list[Table]:
 
 
 def _triage_times(ctx: Context) -> dict[tuple[Any, ...], tuple[int, list[float]]]:
+    """Time from creation to leaving triage (first reassignment or confirmation), per ticket
+    that the router sent to triage: one index lookup in the audit trail per such ticket."""
     fc = _first_corrections(ctx)
-    left = (
-        select(
-            col(TicketEvent.ticket_id).label("ticket_id"),
-            func.min(col(TicketEvent.at)).label("left_at"),
-        )
+    left_at = (
+        select(func.min(TicketEvent.at))
         .where(
+            col(TicketEvent.ticket_id) == col(Ticket.id),
             col(TicketEvent.kind).in_([EventKind.reassigned, EventKind.reviewed]),
-            col(TicketEvent.ticket_id).in_(select(col(Ticket.id)).where(*_created(ctx))),
         )
-        .group_by(col(TicketEvent.ticket_id))
-        .subquery()
+        .scalar_subquery()
     )
     waited = (
-        select((epoch(left.c.left_at) - epoch(col(Ticket.created_at))).label("seconds"))
-        .join_from(Ticket, left, left.c.ticket_id == col(Ticket.id))
-        .join(fc, fc.c.ticket_id == col(Ticket.id), isouter=True)
+        select((epoch(left_at) - epoch(col(Ticket.created_at))).label("seconds"))
+        .join_from(Ticket, fc, fc.c.ticket_id == col(Ticket.id), isouter=True)
         .where(
             *_created(ctx),
             func.coalesce(fc.c.from_how, col(Ticket.routed_how)) == RoutedHow.triage,

@@ -197,6 +197,8 @@ def fill_calendars(session: Session, org: Organisation, first: date, last: date)
             )  # fmt: skip
             cumulative += w.close_s - w.open_s
     connection.execute(insert(CALENDAR), rows)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"ANALYZE {CALENDAR.name}")  # plans use its primary key
 
 
 def drop_calendars(session: Session) -> None:
@@ -211,3 +213,14 @@ def business_clock(moment: ColumnElement[Any], calendar: str = DEFAULT_CALENDAR)
         .where(c.calendar == literal(calendar), c.day == utc_day(moment))
         .scalar_subquery()
     )
+
+
+def clock_at(moment: ColumnElement[Any], calendar: str = DEFAULT_CALENDAR) -> tuple[Any, Any, Any]:
+    """B(moment) by a join instead of a subquery (a hash join over many rows): the calendar
+    alias to join, the join condition, and the value."""
+    day = CALENDAR.alias()
+    on = (day.c.calendar == literal(calendar)) & (day.c.day == utc_day(moment))
+    value = day.c.cum_s + least(
+        greatest(epoch(moment) - day.c.open_s, 0), day.c.close_s - day.c.open_s
+    )
+    return day, on, value

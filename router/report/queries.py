@@ -50,8 +50,10 @@ def build_report(
             volume, *resolution, trend, *sla, *routing, bot, regie_table(ctx),
             *satisfaction_tables(ctx), *portfolio_tables(ctx), cost_table(ctx),
         ]  # fmt: skip
-    finally:
-        facts.drop(ctx)
+    except BaseException:
+        session.rollback()  # PostgreSQL: a failed statement ends the transaction, temp tables too
+        raise
+    facts.drop(ctx)
     report = Report(
         organisation=org.name,
         period=period,
