@@ -67,6 +67,15 @@ class WorkerSettings(RouterSettings):
     retrain_at: str = "02:00"
     # ...and as soon as this many corrections arrived since the current version; 0: never.
     retrain_after_corrections: int = Field(default=50, ge=0)
+    # The outbox (chat notifications): how often it is looked at, and its retries: the
+    # first after this many seconds, each next one twice as late (at most an hour); after
+    # the last try a message is flagged for staff, never dropped.
+    outbox_every_seconds: float = Field(default=10.0, gt=0.0, le=3600.0)
+    outbox_first_retry_seconds: float = Field(default=30.0, gt=0.0, le=3600.0)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Telegram's Bot API for notifications; without a token Telegram messages wait.
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
 
 
 class Settings(RouterSettings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlmodel import SQLModel
@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 from router.domain.masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, Status, TicketType
-from router.store import accounts, jobs, outages, queues, self_service, training
+from router.store import accounts, jobs, outages, outbox, queues, self_service, training
 from router.store import tickets as store
 from router.store.tables import Comment, Outage, Ticket
 
@@ -33,6 +33,7 @@ WRITERS = {
     "outages.record_bot_resolution", "self_service.withdraw", "training.add_imported",
     "accounts.create_account", "accounts.authenticate", "accounts.set_password",
     "accounts.set_active", "accounts.end_sessions", "jobs.record_finish",
+    "outbox.enqueue", "outbox.notify_status_change", "outbox.mark_failed",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -47,9 +48,11 @@ NO_FREE_TEXT = {
     "tickets.ticket_by_idempotency_key", "training.real_examples", "training.newest_ids",
     "training.count_since", "jobs.lock_key", "jobs.job_lock", "jobs.worker_guard",
     "jobs.job_state", "jobs.job_states", "jobs.record_start",
+    "outbox.claim_due", "outbox.mark_sent", "outbox.flagged", "outbox.outbox_counts",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
+MODULES |= {"outbox": outbox}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -118,6 +121,18 @@ def _write_through_every_store_function(session, org) -> None:
     accounts.end_sessions(session, account.username)
     jobs.record_start(session, name="outbox", worker="host:1", at=datetime(2026, 12, 1, tzinfo=UTC))
     jobs.record_finish(session, name="outbox", at=datetime(2026, 12, 1, tzinfo=UTC), error=CITIZEN)
+    pushed = store.get_ticket(session, ref)
+    pushed.reporter_channel, pushed.reporter_address = "telegram", "5001"
+    outbox.notify_status_change(session, ticket=pushed, status=Status.resolved, event_id=1)
+    message = outbox.enqueue(
+        session, channel="telegram", recipient="5001", body=CITIZEN, idempotency_key="m-1"
+    )
+    session.flush()
+    at = datetime(2026, 12, 2, tzinfo=UTC)
+    outbox.claim_due(session, channels=frozenset({"telegram"}), now=at, lease=timedelta(1))
+    outbox.mark_failed(
+        session, message_id=message.id, error=CITIZEN, now=at, backoff=outbox.Backoff()
+    )
     session.commit()
 
 
