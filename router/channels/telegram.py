@@ -25,9 +25,9 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     rest = text.strip()
     while len(rest) > limit:
         window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
-        if cut < limit // 2:
-            cut = limit
+        # A paragraph's end if there is one in the second half, else a line's, else a word's.
+        cuts = (window.rfind(sep) for sep in ("\n\n", "\n", " "))
+        cut = next((c for c in cuts if c >= limit // 2), limit)
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:

@@ -288,3 +288,34 @@ class JobState(Row, table=True):
     last_error: str | None = Field(default=None, sa_type=MaskedText)
     runs: int = 0
     failures: int = 0
+
+
+class ChannelUpdate(Row, table=True):
+    """A chat platform's update already taken (Telegram retries a webhook it thinks failed):
+    shared by every Rasa process, so that one update is handled once. Pruned after a week."""
+
+    channel: str = Field(primary_key=True, max_length=32)
+    update_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class LinkCode(Row, table=True):
+    """A one-time code mailed to link a chat account (Telegram) to a municipal e-mail address.
+
+    Only a digest of the code is kept. Rows are the shared state of the limits too: codes
+    asked per account and per address, wrong tries, and the block after three."""
+
+    __table_args__ = (
+        Index("ix_linkcode_sender_created", "channel", "sender_id", "created_at"),
+        Index("ix_linkcode_email_created", "email", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    sender_id: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    code_digest: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    wrong_attempts: int = 0
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from router.channels.base import Sender, SendFailed
-from router.channels.telegram import TelegramSender
+from router.channels.telegram import DEFAULT_API_URL, TelegramSender
 from router.settings import WorkerSettings
-from router.store import outbox
+from router.store import linking, outbox
 from router.store.engine import writer
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every
@@ -32,9 +32,10 @@ MAX_PER_RUN = 500
 def senders_from(settings: WorkerSettings) -> dict[str, Sender]:
     """The channels this worker can send on, from its settings."""
     senders: dict[str, Sender] = {}
-    if settings.telegram_bot_token is not None:
+    if settings.telegram_token is not None:
         senders["telegram"] = TelegramSender(
-            token=settings.telegram_bot_token.get_secret_value(), api_url=settings.telegram_api_url
+            token=settings.telegram_token.get_secret_value(),
+            api_url=settings.telegram_api_url or DEFAULT_API_URL,
         )
     return senders
 
@@ -107,3 +108,18 @@ def outbox_job(settings: WorkerSettings) -> Job:
         return send_due(context.engine, senders, backoff=backoff)
 
     return Job("outbox", Every(settings.outbox_every_seconds), run)
+
+
+UPDATES_KEPT = timedelta(days=7)  # Telegram gives up retrying an update after a day
+
+
+def prune_updates_job() -> Job:
+    """Forget the ids of chat updates handled more than a week ago."""
+
+    def run(context: JobContext) -> dict[str, Any]:
+        with Session(writer(context.engine)) as session:
+            removed = linking.prune_updates(session, before=context.now - UPDATES_KEPT)
+            session.commit()
+        return {"removed": removed}
+
+    return Job("channel-updates-prune", Every(6 * 3600), run)
