@@ -86,7 +86,9 @@ $(DEV_ENV): Makefile
 		"LOKET_COOKIE_SECURE=false" \
 		"LOKET_TRUST_REST_EMAIL=true" \
 		"LOKET_ROUTER_URL=http://127.0.0.1:8080" \
-		"ACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook" > $@.tmp
+		"ACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook" \
+		"LOKET_TELEGRAM_TOKEN=" "LOKET_TELEGRAM_SECRET=" "LOKET_TELEGRAM_MODE=polling" \
+		"LOKET_TELEGRAM_API_URL=" "LOKET_TELEGRAM_WEBHOOK_URL=" > $@.tmp
 	@chmod 600 $@.tmp && mv $@.tmp $@
 
 db: $(SERVICE) $(DEV_ENV)

@@ -1,6 +1,7 @@
 """Who is asking: the employee behind a conversation, as the router service knows them.
 
-Teams and Telegram identity come in their own issue. Until then the REST channel (for
+Telegram: a linked account's address comes in the metadata from the channel itself (see
+LINKED_CHANNELS). The REST channel (for
 development and tests only) passes the employee's e-mail address in the message metadata,
 `{"sender": ..., "message": ..., "metadata": {"email": "anna@dijkstede.nl"}}`; Rasa 3.6 keeps
 it in the user event (and the session_started event), so the latest message that carried
@@ -26,6 +27,10 @@ DEFAULT_CHANNEL = "rest"
 TRUST_REST_EMAIL = "LOKET_TRUST_REST_EMAIL"
 # Channels where the caller picks its own sender id and metadata: no identity of their own.
 SELF_DECLARED_CHANNELS = frozenset(("rest", "callback", "socketio", "cmdline"))
+# Channels whose own code vouches for the address in the metadata: the Telegram channel
+# (bot/channels/telegram.py) puts there the address the account was linked to by a mailed
+# code, marked {"identity": "telegram-link"}; a Telegram user cannot send metadata.
+LINKED_CHANNELS = {"telegram": "telegram-link"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _TRUE = frozenset(("1", "true", "yes", "on"))
 
@@ -37,13 +42,23 @@ def trust_rest_email(environ: Mapping[str, str] = os.environ) -> bool:
 
 def identified(tracker: Tracker) -> bool:
     """True when the conversation's channel tells who the employee is (or, in development,
-    when the REST channel is trusted); False for an anonymous REST caller in production."""
+    when the REST channel is trusted); False for an anonymous REST caller in production and
+    for a Telegram account that is not linked yet (actions/linking.py)."""
+    if channel(tracker) in LINKED_CHANNELS:
+        return employee_email(tracker) is not None
     return channel(tracker) not in SELF_DECLARED_CHANNELS or trust_rest_email()
 
 
 def employee_email(tracker: Tracker) -> str | None:
     """The e-mail address from the newest message (or session start) metadata that has one,
-    when that metadata is trusted (see `trust_rest_email`); else None."""
+    when that metadata is trusted (see `trust_rest_email`); else None. On a linked channel
+    only the newest message counts: the channel looked the link up for it."""
+    marker = LINKED_CHANNELS.get(channel(tracker))
+    if marker is not None:
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        email = metadata.get("email") if isinstance(metadata, Mapping) else None
+        linked = isinstance(metadata, Mapping) and metadata.get("identity") == marker
+        return email.strip().lower() if linked and isinstance(email, str) else None
     if not trust_rest_email():
         return None
     candidates = [(tracker.latest_message or {}).get("metadata")]

@@ -141,6 +141,17 @@ class RouterClient:
             body["municipality"] = municipality
         await self._request("POST", "/api/bot-resolutions", expected_status=201, body=body)
 
+    async def link_start(self, *, channel: str, sender_id: str, email: str) -> dict[str, Any]:
+        """`POST /api/links/start`: mail a one-time code to the address; `result` says how
+        it went (sent, unknown_domain, invalid_email, rate_limited, blocked, mail_unavailable)."""
+        body = {"channel": channel, "sender_id": sender_id, "email": email}
+        return await self._request("POST", "/api/links/start", expected_status=200, body=body)
+
+    async def link_confirm(self, *, channel: str, sender_id: str, code: str) -> dict[str, Any]:
+        """`POST /api/links/confirm`: `result` linked, wrong_code (tries_left), blocked, no_code."""
+        body = {"channel": channel, "sender_id": sender_id, "code": code}
+        return await self._request("POST", "/api/links/confirm", expected_status=200, body=body)
+
     async def _request(
         self,
         method: str,

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import identified, who
+from actions.linking import ask_to_link, needs_link
 from actions.references import normalise_reference
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.wording import language, moment, status_word
@@ -33,7 +34,7 @@ def asked_reference(tracker: Tracker) -> str | None:
 def ticket_line(ticket: dict[str, Any], lang: str) -> str:
     """ "- M-2026-000123 "title": in behandeling (Centric)"."""
     return (
-        f"- {ticket['reference']} \"{ticket.get('title', '')}\": "
+        f'- {ticket["reference"]} "{ticket.get("title", "")}": '
         f"{status_word(ticket.get('status'), lang)} ({ticket.get('destination_name') or '-'})"
     )
 
@@ -74,6 +75,8 @@ class ActionTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang, reference = language(tracker), asked_reference(tracker)
+        if needs_link(tracker):  # Telegram, not linked yet: link first (actions/linking.py)
+            return [SlotSet("ticket_number", None), *ask_to_link(dispatcher)]
         if not identified(tracker):
             dispatcher.utter_message(response="utter_unknown_employee")
             return [SlotSet("ticket_number", None)]

@@ -28,6 +28,7 @@ from actions.discovery_time import (
 )
 from actions.identity import identified, reporter
 from actions.incident_text import DESCRIPTION_MAX_CHARS, estimate_impact, make_title
+from actions.linking import ask_to_link, needs_link
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.ticket_form import ActionCancelTicket
 from actions.ticket_kinds import API_TYPE, TICKET_SLOTS
@@ -192,6 +193,8 @@ class ActionCreateTicket(Action):
         if tracker.get_slot("ticket_stopped"):
             # validate_ticket_form ended the form on "laat maar, het werkt alweer" or "doei".
             return await ActionCancelTicket().run(dispatcher, tracker, domain)
+        if needs_link(tracker):  # Telegram, not linked yet: link first (actions/linking.py)
+            return reset + ask_to_link(dispatcher)
         if not identified(tracker):
             dispatcher.utter_message(response="utter_ticket_needs_identity")
             return reset

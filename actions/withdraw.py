@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.identity import identified, who
+from actions.linking import ask_to_link, needs_link
 from actions.references import normalise_reference
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.status import ticket_line
@@ -143,6 +144,8 @@ class ActionWithdrawTicket(Action):
         reference = tracker.get_slot("ticket_number")
         answer = tracker.get_slot("withdraw_confirm")
         reset: list[EventType] = [SlotSet("ticket_number", None), SlotSet("withdraw_confirm", None)]
+        if needs_link(tracker):  # Telegram, not linked yet: link first (actions/linking.py)
+            return reset + ask_to_link(dispatcher)
         if not identified(tracker):
             dispatcher.utter_message(response="utter_unknown_employee")
             return reset

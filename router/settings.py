@@ -73,6 +73,21 @@ class WorkerSettings(RouterSettings):
     retrain_at: str = "02:00"
     # ...and as soon as this many corrections arrived since the current version; 0: never.
     retrain_after_corrections: int = Field(default=50, ge=0)
+    # The outbox (chat notifications): how often it is looked at, and its retries: the
+    # first after this many seconds, each next one twice as late (at most an hour); after
+    # the last try a message is flagged for staff, never dropped.
+    outbox_every_seconds: float = Field(default=10.0, gt=0.0, le=3600.0)
+    outbox_first_retry_seconds: float = Field(default=30.0, gt=0.0, le=3600.0)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Telegram's Bot API for notifications (the same variables as the Rasa channel's);
+    # without a token Telegram messages wait in the outbox. Empty URL: api.telegram.org.
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = ""
+
+    @field_validator("telegram_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 class Settings(RouterSettings):
@@ -100,6 +115,14 @@ class Settings(RouterSettings):
     trusted_proxies: ProxyList = Field(default_factory=list)
     # Keys the staff pseudonyms in the logs (HMAC); without it the workspace's secret key does.
     log_key: SecretStr | None = None
+    # E-mail for the one-time codes that link a Telegram account (router/api/linking.py).
+    # Without a host no code can be sent and the bot says so.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "loket@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
     # Processes serving requests; routing is CPU work, so one per core by default.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 

@@ -31,6 +31,13 @@ ASSISTANT_MAY_CALL: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/api/outages"),  # known outages, announced before a ticket is filed
         ("GET", "/api/catalogue"),  # applications and municipalities
         ("POST", "/api/bot-resolutions"),  # a question the bot answered alone
+        # Telegram (issue 14): linking an account by a mailed code, and who it is linked to;
+        # each update handled once across Rasa processes (a failed one released for a retry).
+        ("POST", "/api/links/start"),
+        ("POST", "/api/links/confirm"),
+        ("GET", "/api/links/{channel}/{sender_id}"),
+        ("POST", "/api/channel-updates"),
+        ("DELETE", "/api/channel-updates/{channel}/{update_id}"),
     }
 )
 

@@ -128,6 +128,37 @@ OPERATIONS = [
         201,
         body=s.CommentIn,
     ),
+    Operation(
+        "POST",
+        "/api/links/start",
+        "Mail a one-time code that links a chat account",
+        s.LinkStartOut,
+        body=s.LinkStartIn,
+    ),
+    Operation(
+        "POST",
+        "/api/links/confirm",
+        "Check the code; right links the chat account",
+        s.LinkConfirmOut,
+        body=s.LinkConfirmIn,
+    ),
+    Operation(
+        "GET", "/api/links/{channel}/{sender_id}", "Who a chat account is linked to", s.LinkOut
+    ),
+    Operation(
+        "POST",
+        "/api/channel-updates",
+        "Take a chat update once (201; a repeat: 200)",
+        s.ChannelUpdateOut,
+        201,
+        body=s.ChannelUpdateIn,
+    ),
+    Operation(
+        "DELETE",
+        "/api/channel-updates/{channel}/{update_id}",
+        "Release an update whose handling failed",
+        s.ChannelUpdateOut,
+    ),
 ]
 
 
@@ -167,6 +198,16 @@ def _operation(op: Operation) -> dict:
         params.append(
             {"name": "outage_id", "in": "path", "required": True, "schema": {"type": "integer"}}
         )
+    for name in ("channel", "sender_id", "update_id"):
+        if "{" + name + "}" in op.path:
+            params.append(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                }
+            )
     if "{reference}" in op.path:
         params.append(
             {

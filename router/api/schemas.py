@@ -308,3 +308,49 @@ class HealthOut(BaseModel):
 
 class ErrorOut(BaseModel):
     error: str
+
+
+# Linking a chat account (Telegram) to a municipal e-mail address (router/api/linking.py).
+LinkChannel = Literal["telegram"]
+
+
+class LinkStartIn(_In):
+    channel: LinkChannel
+    sender_id: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+
+
+class LinkStartOut(BaseModel):
+    # sent; invalid_email; unknown_domain; rate_limited; blocked; mail_unavailable
+    result: str
+    municipality: str | None = None
+    retry_after: datetime | None = None
+
+
+class LinkConfirmIn(_In):
+    channel: LinkChannel
+    sender_id: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=32)
+
+
+class LinkConfirmOut(BaseModel):
+    result: str  # linked; wrong_code; blocked; no_code
+    email: str | None = None
+    municipality: str | None = None
+    tries_left: int = 0
+    retry_after: datetime | None = None
+
+
+class LinkOut(BaseModel):
+    linked: bool
+    email: str | None = None
+    municipality: str | None = None
+
+
+class ChannelUpdateIn(_In):
+    channel: LinkChannel
+    update_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9]+$")
+
+
+class ChannelUpdateOut(BaseModel):
+    first: bool  # False: a repeat, already handled

@@ -283,7 +283,12 @@ async def change_status(request: web.Request) -> web.Response:
 
     def work(session: Session) -> dict:
         ticket = store.change_status(
-            session, reference=reference, status=body.status, actor=body.actor, note=body.note
+            session,
+            reference=reference,
+            status=body.status,
+            actor=body.actor,
+            note=body.note,
+            org=org,
         )
         return _ticket_out(org, session, ticket)
 

@@ -150,6 +150,10 @@ class Ticket(Row, table=True):
     # retry must carry the same request; a different one reusing the key is refused).
     idempotency_key: str | None = Field(default=None, max_length=200)
     request_digest: str | None = Field(default=None, max_length=64)
+    # Where the reporter reported it, so that news reaches them there (chat notifications):
+    # the channel (telegram, msteams, rest...) and its address (the Telegram chat id).
+    reporter_channel: str | None = Field(default=None, max_length=32)
+    reporter_address: str | None = Field(default=None, max_length=500)
 
 
 class TicketEvent(Row, table=True):
@@ -192,20 +196,31 @@ class RouteCorrection(Row, table=True):
 
 
 class OutboxMessage(Row, table=True):
-    """A message leaving the building (supplier mail, webhook, chat push), sent at least once."""
+    """A message leaving the building (a chat notification now, supplier mail later), written
+    in the transaction of the change that causes it and sent at least once by `loket worker`
+    (router/store/outbox.py: pending -> sending -> sent, or flagged for staff)."""
 
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ux_outbox_idempotency_key", "idempotency_key", unique=True),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
-    kind: str = Field(max_length=32)  # email, webhook, chat
-    target: str = Field(max_length=500)
-    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    status: str = Field(default="pending", max_length=16)
+    channel: str = Field(max_length=32)  # telegram, msteams, email, webhook
+    recipient: str = Field(max_length=500)  # a chat id, an e-mail address, a URL
+    body: str = Field(sa_type=MaskedText)
+    # One message per cause (e.g. the ticket event that changed the status): writing the same
+    # key twice is refused, and receivers that take a key (mail, webhooks) get this one.
+    idempotency_key: str = Field(max_length=200)
+    status: str = Field(default="pending", max_length=16)  # pending, sending, sent, flagged
     attempts: int = 0
+    # When it is due next; while `sending`, when the claim lapses (a worker died mid-send).
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    last_error: str | None = None
+    last_error: str | None = Field(default=None, max_length=300, sa_type=MaskedText(300))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledgement: str | None = Field(default=None, max_length=200)  # the channel's own id
+    flagged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class StaffAccount(Row, table=True):
@@ -295,3 +310,34 @@ class DemoSeed(Row, table=True):
     tickets: int
     first_ticket_id: int | None = None
     last_ticket_id: int | None = None
+
+
+class ChannelUpdate(Row, table=True):
+    """A chat platform's update already taken (Telegram retries a webhook it thinks failed):
+    shared by every Rasa process, so that one update is handled once. Pruned after a week."""
+
+    channel: str = Field(primary_key=True, max_length=32)
+    update_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class LinkCode(Row, table=True):
+    """A one-time code mailed to link a chat account (Telegram) to a municipal e-mail address.
+
+    Only a digest of the code is kept. Rows are the shared state of the limits too: codes
+    asked per account and per address, wrong tries, and the block after three."""
+
+    __table_args__ = (
+        Index("ix_linkcode_sender_created", "channel", "sender_id", "created_at"),
+        Index("ix_linkcode_email_created", "email", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    sender_id: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    code_digest: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    wrong_attempts: int = 0
+    blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)

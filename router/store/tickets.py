@@ -21,6 +21,7 @@ from router.domain.org import Level, Organisation
 from router.domain.route import Route
 from router.domain.sla import due_at
 from router.domain.vocabulary import ROUTED_HOW_LABELS, EventKind, RoutedHow, Status, TicketType
+from router.store import outbox
 from router.store.outages import current_outages
 from router.store.tables import (
     ChannelIdentity,
@@ -171,8 +172,12 @@ def _new_employee(
     return employee
 
 
-def _event(session: Session, ticket: Ticket, actor: str, kind: EventKind, **values: Any) -> None:
-    session.add(TicketEvent(ticket_id=flushed_id(ticket.id), actor=actor, kind=kind, **values))
+def _event(
+    session: Session, ticket: Ticket, actor: str, kind: EventKind, **values: Any
+) -> TicketEvent:
+    event = TicketEvent(ticket_id=flushed_id(ticket.id), actor=actor, kind=kind, **values)
+    session.add(event)
+    return event
 
 
 def create_ticket(
@@ -227,6 +232,8 @@ def create_ticket(
         updated_at=now,
         idempotency_key=idempotency_key,
         request_digest=request_digest,
+        reporter_channel=data.reporter.channel,
+        reporter_address=data.reporter.sender_id,
     )
     session.add(ticket)
     session.flush()
@@ -353,7 +360,10 @@ def change_status(
     status: Status,
     actor: str,
     note: str | None = None,
+    org: Organisation | None = None,
 ) -> Ticket:
+    """Move a ticket on (the state machine decides); news for the reporter goes into the
+    outbox in this same transaction (`org` names the supplier in it)."""
     ticket = get_ticket(session, reference, for_update=True)
     check_transition(ticket.reference, ticket.status, status)
     now = utcnow()
@@ -369,7 +379,7 @@ def change_status(
     elif status == Status.reopened:
         ticket.resolved_at = None
     session.add(ticket)
-    _event(
+    event = _event(
         session,
         ticket,
         actor,
@@ -378,6 +388,14 @@ def change_status(
         old_value=old,
         new_value=status,
         note=note,
+    )
+    session.flush()
+    outbox.notify_status_change(
+        session,
+        ticket=ticket,
+        status=status,
+        event_id=flushed_id(event.id),
+        destination_name=org.display_name(ticket.destination) if org else None,
     )
     return ticket
 

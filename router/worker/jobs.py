@@ -12,6 +12,7 @@ from router.domain.org import Organisation
 from router.routing.model_registry import ModelRegistry
 from router.routing.retrain import corrections_since_current, gate_of, retrain
 from router.settings import WorkerSettings
+from router.worker.outbox_job import outbox_job, prune_updates_job
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every, parse_daily
 
@@ -50,4 +51,4 @@ def retrain_job(settings: WorkerSettings, org: Organisation) -> Job:
 
 def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
     """Every job of the worker. Later: outbox sender, SLA checks, weekly report, retention."""
-    return [retrain_job(settings, org)]
+    return [retrain_job(settings, org), outbox_job(settings), prune_updates_job()]

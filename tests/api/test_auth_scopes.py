@@ -28,6 +28,11 @@ EXPECTED = {
     ("GET", "/api/outages"),
     ("GET", "/api/catalogue"),
     ("POST", "/api/bot-resolutions"),
+    ("POST", "/api/links/start"),
+    ("POST", "/api/links/confirm"),
+    ("GET", "/api/links/{channel}/{sender_id}"),
+    ("POST", "/api/channel-updates"),
+    ("DELETE", "/api/channel-updates/{channel}/{update_id}"),
 }
 
 

@@ -15,10 +15,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 MODEL = ROOT / "models" / "loket.tar.gz"
+# bot/credentials.yml names them all (empty: the Telegram channel is off).
+TELEGRAM_VARIABLES = ("LOKET_TELEGRAM_TOKEN", "LOKET_TELEGRAM_SECRET", "LOKET_TELEGRAM_MODE",
+                      "LOKET_TELEGRAM_API_URL", "LOKET_TELEGRAM_WEBHOOK_URL")
 # Set per process below; never inherited from the environment the tests run in.
 STACK_VARIABLES = frozenset((
     "LOKET_SERVICE_TOKEN", "LOKET_ASSISTANT_TOKEN", "LOKET_ACTION_TOKEN", "LOKET_RASA_TOKEN",
     "LOKET_TRUST_REST_EMAIL", "LOKET_ROUTER_URL", "ACTION_ENDPOINT_URL",
+    *TELEGRAM_VARIABLES,
 ))
 
 
@@ -52,6 +56,8 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     logs: list = field(default_factory=list)
+    # More environment per process ("router", "actions", "rasa"), e.g. SMTP or Telegram.
+    extra_env: dict = field(default_factory=dict)
 
     @property
     def webhook(self) -> str:
@@ -85,7 +91,11 @@ class Stack:
                 LOKET_RASA_TOKEN=self.rasa_token,
                 LOKET_ACTION_TOKEN=self.action_token,
                 ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['actions']}/webhook",
+                LOKET_ROUTER_URL=f"http://127.0.0.1:{self.ports['router']}",
+                LOKET_ASSISTANT_TOKEN=self.assistant_token,
+                **dict.fromkeys(TELEGRAM_VARIABLES, ""),
             )
+        env.update(self.extra_env.get(name, {}))
         return env
 
     def _start(self, name: str) -> None:

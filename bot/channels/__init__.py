@@ -1,0 +1,1 @@
+"""Loket's own Rasa input channels (Telegram)."""

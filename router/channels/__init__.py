@@ -1,0 +1,1 @@
+"""Clients of the outside channels the service sends through: chat platforms and e-mail."""

@@ -1,0 +1,125 @@
+"""The outbox sender of `loket worker`: due messages out, with retries and backoff.
+
+Each message is claimed in its own committed transaction before it is sent and recorded in
+another after (router/store/outbox.py explains the states). Log lines carry the message id
+and ticket id only, never a recipient or a text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from router.channels.base import Sender, SendFailed
+from router.channels.telegram import DEFAULT_API_URL, TelegramSender
+from router.settings import WorkerSettings
+from router.store import linking, outbox
+from router.store.engine import writer
+from router.worker.runner import Job, JobContext
+from router.worker.schedule import Every
+
+log = structlog.get_logger()
+LEASE = timedelta(minutes=5)  # far beyond a send's timeout: a live claim never lapses
+BATCH = 20
+MAX_PER_RUN = 500
+
+
+def senders_from(settings: WorkerSettings) -> dict[str, Sender]:
+    """The channels this worker can send on, from its settings."""
+    senders: dict[str, Sender] = {}
+    if settings.telegram_token is not None:
+        senders["telegram"] = TelegramSender(
+            token=settings.telegram_token.get_secret_value(),
+            api_url=settings.telegram_api_url or DEFAULT_API_URL,
+        )
+    return senders
+
+
+def send_due(
+    engine: Engine,
+    senders: Mapping[str, Sender],
+    *,
+    backoff: outbox.Backoff,
+    clock: Callable[[], datetime] | None = None,
+    lease: timedelta = LEASE,
+) -> dict[str, int]:
+    """Send what is due now on the channels we have senders for; counts of the outcomes."""
+    now = clock or (lambda: datetime.now(UTC))
+    counts = {"sent": 0, "retry": 0, "flagged": 0}
+    channels = frozenset(senders)
+    if not channels:
+        return counts
+    while sum(counts.values()) < MAX_PER_RUN:
+        with Session(writer(engine), expire_on_commit=False) as session:
+            batch = outbox.claim_due(
+                session, channels=channels, now=now(), lease=lease, limit=BATCH
+            )
+            session.commit()
+        if not batch:
+            break
+        for message in batch:
+            message_id = message.id or 0
+            try:
+                ack = senders[message.channel].send(
+                    recipient=message.recipient,
+                    body=message.body,
+                    idempotency_key=message.idempotency_key,
+                )
+            except SendFailed as exc:
+                with Session(writer(engine)) as session:
+                    status = outbox.mark_failed(
+                        session, message_id=message_id, error=exc.reason, now=now(),
+                        backoff=backoff, permanent=exc.permanent,
+                    )  # fmt: skip
+                    session.commit()
+                kind = "flagged" if status == outbox.FLAGGED else "retry"
+                counts[kind] += 1
+                event = "router.outbox.flagged" if kind == "flagged" else "router.outbox.retry"
+                log_call = log.warning if kind == "flagged" else log.info
+                log_call(
+                    event, message=message_id, ticket=message.ticket_id,
+                    channel=message.channel, attempts=message.attempts, error=exc.reason,
+                )  # fmt: skip
+                continue
+            with Session(writer(engine)) as session:
+                outbox.mark_sent(session, message_id=message_id, acknowledgement=ack, now=now())
+                session.commit()
+            counts["sent"] += 1
+            log.info(
+                "router.outbox.sent", message=message_id, ticket=message.ticket_id,
+                channel=message.channel, attempts=message.attempts,
+            )  # fmt: skip
+    return counts
+
+
+def outbox_job(settings: WorkerSettings) -> Job:
+    senders = senders_from(settings)
+    backoff = outbox.Backoff(
+        first=timedelta(seconds=settings.outbox_first_retry_seconds),
+        max_attempts=settings.outbox_max_attempts,
+    )
+
+    def run(context: JobContext) -> dict[str, Any]:
+        return send_due(context.engine, senders, backoff=backoff)
+
+    return Job("outbox", Every(settings.outbox_every_seconds), run)
+
+
+UPDATES_KEPT = timedelta(days=7)  # Telegram gives up retrying an update after a day
+
+
+def prune_updates_job() -> Job:
+    """Forget the ids of chat updates handled more than a week ago."""
+
+    def run(context: JobContext) -> dict[str, Any]:
+        with Session(writer(context.engine)) as session:
+            removed = linking.prune_updates(session, before=context.now - UPDATES_KEPT)
+            session.commit()
+        return {"removed": removed}
+
+    return Job("channel-updates-prune", Every(6 * 3600), run)
