@@ -9,12 +9,13 @@ from typing import Any
 from sqlmodel import Session
 
 from router.domain.org import Organisation
+from router.report import delivery as report_delivery
 from router.routing.model_registry import ModelRegistry
 from router.routing.retrain import corrections_since_current, gate_of, retrain
-from router.settings import WorkerSettings
+from router.settings import MailSettings, WorkerSettings
 from router.worker.outbox_job import outbox_job, prune_updates_job
 from router.worker.runner import Job, JobContext
-from router.worker.schedule import Every, parse_daily
+from router.worker.schedule import Every, WeeklyAt, parse_daily
 
 NLU_DIR = Path("data/nlu")
 NEVER = Every(float("inf"))  # only when `also_due` says so
@@ -49,6 +50,24 @@ def retrain_job(settings: WorkerSettings, org: Organisation) -> Job:
     return Job("retrain", schedule, run, also_due=enough_corrections)
 
 
+def weekly_report_job(org: Organisation) -> Job:
+    """Mail last week's report on LOKET_REPORT_SCHEDULE (default Monday 07:00)."""
+    mail = MailSettings()
+    timing = report_delivery.schedule(mail, org)
+
+    def run(context: JobContext) -> dict[str, Any]:
+        result = report_delivery.send_weekly_reports(context.engine, org, mail, context.now)
+        return {"week": result.period.slug, "sent": len(result.sent),
+                "skipped": len(result.skipped), "failed": len(result.failed)}  # fmt: skip
+
+    return Job("weekly-report", WeeklyAt(timing.weekday, timing.at, timing.timezone), run)
+
+
 def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
     """Every job of the worker. Later: outbox sender, SLA checks, weekly report, retention."""
-    return [retrain_job(settings, org), outbox_job(settings), prune_updates_job()]
+    return [
+        retrain_job(settings, org),
+        outbox_job(settings),
+        prune_updates_job(),
+        weekly_report_job(org),
+    ]

@@ -66,3 +66,26 @@ def parse_daily(value: str, zone: str) -> DailyAt:
         return DailyAt(time.fromisoformat(value), zone)
     except ValueError:
         raise ValueError(f"'{value}' is not a time of day like 02:00") from None
+
+
+@dataclass(frozen=True)
+class WeeklyAt:
+    """Due once per week on `weekday` (0 is Monday) at `at` local time in `zone`; a missed
+    slot is caught up once, as with DailyAt."""
+
+    weekday: int
+    at: time
+    zone: str = "Europe/Amsterdam"
+
+    def last_slot(self, now: datetime) -> datetime:
+        daily = DailyAt(self.at, self.zone).last_slot(now)
+        back = (daily.weekday() - self.weekday) % 7
+        return datetime.combine(daily.date() - timedelta(days=back), self.at, tzinfo=daily.tzinfo)
+
+    def due(self, last_started: datetime | None, now: datetime, since: datetime) -> bool:
+        slot = self.last_slot(now)
+        reference = last_started if last_started is not None else since
+        return reference < slot <= now
+
+    def describe(self) -> str:
+        return f"weekly on day {self.weekday} (0 = Monday) at {self.at:%H:%M} {self.zone}"
