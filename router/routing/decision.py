@@ -34,9 +34,15 @@ DOMAIN_CONTESTED = 0.15  # subtracted when another domain, elsewhere routed, is 
 TIE_CONFIDENCE = 0.7  # two domains equally named; the text model chose between them
 WEAK_CONFIDENCE = 0.65
 TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
+# A how-to or set-up question (rights inside an application included): the domain's
+# functional-management team answers it, not the supplier.
 _USE_QUESTION = re.compile(
-    r"\b(hoe (kan|moet|doe|stel|maak|zet|voeg|vind|werkt|krijg) (ik|je|het|dat)?|waar vind ik|"
-    r"hoe werkt|how (do|can) i)\b",
+    r"\b(hoe (kan|moet|doe|stel|maak|zet|voeg|vind|werkt|krijg|registreer|voer|verwerk|wijzig"
+    r"|pas|zie|kom|start|koppel|corrigeer|herstel) (ik|je|het|dat|we|jij|men)?"
+    r"|waar (vind|kan|moet|staat|zie|zet) (ik|je|het|dat|we)?|hoe werkt|"
+    r"kan iemand (me |mij )?(uitleggen|vertellen)|wat is de (juiste|goede) (manier|werkwijze)|"
+    r"werkinstructie|handleiding|uitleg over|autorisaties?|(geen|meer|extra|andere) (rechten|toegang)"
+    r"|rechten (aanvragen|nodig|erbij)|how (do|can|to) i?)\b",
     re.IGNORECASE,
 )
 
