@@ -22,7 +22,7 @@ def _creator(database_url: str, worker: int, start: mp.Barrier) -> None:
     org = load_organisation(SAMPLE_ORG)
     router = CatalogueRouter(org)
     engine = make_engine(database_url)
-    start.wait()
+    start.wait(timeout=60)  # a sibling that died before the start must not hang the rest
     for i in range(PER_PROCESS):
         data = store.NewTicket(
             municipality="VHN",
