@@ -151,7 +151,10 @@ def test_data_breach_with_the_72_hour_deadline(stack):
     assert "welke gegevens" in first.lower(), first
     assert "hoeveel mensen" in say(stack, sender, "naam, adres en BSN", email).lower()
     assert "ontdekt" in say(stack, sender, "1 persoon", email).lower()
-    answer = say(stack, sender, "vanochtend om 9 uur", email)
+    summary = say(stack, sender, "vanochtend om 9 uur", email)
+    assert "Klopt dit?" in summary and "naam, adres en BSN" in summary, summary
+    assert not REFERENCE.search(summary)  # no ticket without the employee's yes
+    answer = say(stack, sender, "ja", email)
     reference = reference_in(answer)
     assert "72 uur" in answer and "Autoriteit Persoonsgegevens" in answer
     ticket, _ = stored(stack, reference)
