@@ -279,7 +279,11 @@ class ValidateTicketForm(FormValidationAction):
             return [SlotSet(asked, None)]
         new_kind = _SWITCH_TO.get(intent)
         if not new_kind or kind in _SWITCH_TO.values() or not asked:
-            return await super().run(dispatcher, tracker, domain)
+            events = await super().run(dispatcher, tracker, domain)
+            # The application is no question of its own (rasa_sdk extracts only those), but
+            # an answer that names it fills it all the same.
+            named = await self.extract_application(dispatcher, tracker, domain)
+            return events + [SlotSet(slot, value) for slot, value in named.items()]
         logger.info("actions.ticket.switched from=%s to=%s", kind, new_kind)
         dispatcher.utter_message(response=START_RESPONSE[new_kind])
         events = start_events(tracker, new_kind)
@@ -317,6 +321,19 @@ class ValidateTicketForm(FormValidationAction):
             return {}
         name = municipality_of_email(email, catalogue)
         return {"municipality": name} if name else {}
+
+    async def extract_application(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The application named in an answer to any question ("Dijkstede, het gaat om k2b")."""
+        asked = tracker.get_slot("requested_slot")
+        kind = tracker.get_slot("ticket_kind") or "incident"
+        if not asked or asked == "confirm" or tracker.get_slot("application"):
+            return {}  # the report itself (action_start_ticket), or a correction at the summary
+        if kind not in ("incident", "request", "question"):
+            return {}
+        applications = entity_values(tracker, "application")
+        return {"application": applications[0]} if applications else {}
 
     async def extract_affected(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -177,3 +177,19 @@ async def test_a_correction_at_the_breach_summary():
     result = await ValidateTicketForm().validate_confirm("nee, het waren 5 inwoners", dispatcher,
                                                          tracker, DOMAIN)  # fmt: skip
     assert result == {"breach_people": "het waren 5 inwoners", "confirm": None}
+
+
+async def test_an_application_named_in_any_answer_is_taken():
+    form = ValidateTicketForm()
+    tracker = make_tracker("Dijkstede, het gaat om k2b", active_loop="ticket_form", entities=[
+        {"entity": "application", "value": "Key2Burgerzaken", "start": 23, "end": 26}],
+        slots={"ticket_kind": "incident", "requested_slot": "municipality"})
+    assert await form.extract_application(CollectingDispatcher(), tracker, DOMAIN) == {
+        "application": "Key2Burgerzaken"}
+    at_summary = make_tracker("k2b", active_loop="ticket_form", entities=[
+        {"entity": "application", "value": "Key2Burgerzaken"}],
+        slots={"ticket_kind": "incident", "requested_slot": "confirm"})
+    assert await form.extract_application(CollectingDispatcher(), at_summary, DOMAIN) == {}
+    form_events = await form.run(CollectingDispatcher(), tracker, DOMAIN)
+    assert {"event": "slot", "name": "application", "value": "Key2Burgerzaken",
+            "timestamp": None} in form_events

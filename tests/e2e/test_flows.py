@@ -117,8 +117,9 @@ def test_stopping_midway_makes_no_ticket(stack):
 
 def test_request_service(stack):
     sender, email = "flow-dirk", "dirk@heuvelrade.nl"
-    say(stack, sender, "ik heb toegang nodig tot de G-schijf van team WMO", email)
-    say(stack, sender, "alleen ik", email)
+    asked = say(stack, sender, "ik heb toegang nodig tot de G-schijf van team WMO", email)
+    assert "Voor wie is het" in asked and "Hoeveel mensen" not in asked, asked
+    assert "Wanneer heb je het nodig" in say(stack, sender, "alleen voor mij", email)
     assert "Aanvraag" in say(stack, sender, "het kan wachten", email)
     reference = reference_in(say(stack, sender, "ja", email))
     ticket, _ = stored(stack, reference)

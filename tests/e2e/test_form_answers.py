@@ -103,3 +103,12 @@ def test_a_protest_after_not_your_ticket_files_nothing_without_a_yes(stack):
         say(stack, sender, "06-87654321", email)
     stopped = say(stack, sender, "nee", email)
     assert "geen melding" in stopped and ticket_count(stack) == before, stopped
+
+
+def test_a_symptom_sentence_answers_what_goes_wrong_and_starts_nothing_new(stack):
+    sender, email = "forms-symptom", "joost@polderwaard.nl"
+    assert "Wat gaat er precies mis" in say(stack, sender, "ik heb een storing", email)
+    answer = say(stack, sender, "als ik een zaak opsla in join krijg ik een rode foutmelding", email)
+    assert "Hoeveel mensen" in answer and "Vervelend" not in answer, answer
+    summary = say(stack, sender, "alleen ik, maar ik kan niet verder", email)
+    assert "rode foutmelding" in summary and "Klopt dit?" in summary, summary
