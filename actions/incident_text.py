@@ -25,9 +25,12 @@ _VAGUE_WORDS = frozenset(
         "kapot", "stuk", "storing", "storingen", "probleem", "problemen", "fout", "fouten",
         "error", "mis", "raar", "vreemd", "melding", "melden", "maken", "systeem",
         "applicatie", "programma", "app", "pakket",
+        # "I want to request something", without saying what
+        "aanvragen", "aanvraag", "verzoek", "serviceverzoek", "bestellen", "nodig", "graag",
+        "hebben", "krijgen", "willen",
         # the same in English
         "the", "and", "not", "it", "broken", "working", "work", "does", "doesn't", "issue",
-        "problem",
+        "problem", "request", "need", "something", "would", "like", "want", "get",
     )
 )  # fmt: skip
 _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)

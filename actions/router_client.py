@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,9 +69,36 @@ class RouterRejected(RouterError):
         return self.status in self.RETRYABLE
 
 
+# One keep-alive HTTP session per event loop, opened on the first call (never at import) and
+# shared by every RouterClient of that loop: a new session per call cost a TCP connection
+# per router call on every bot turn. Closed by close_sessions() when the action server stops.
+_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession] = (
+    weakref.WeakKeyDictionary()
+)
+# A kept-alive connection the router closed meanwhile fails before any answer; the request is
+# sent once more on a fresh connection (safe: reads, and tickets carry an Idempotency-Key).
+_STALE_CONNECTION = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)
+
+
+def _session() -> aiohttp.ClientSession:
+    loop = asyncio.get_running_loop()
+    session = _SESSIONS.get(loop)
+    if session is None or session.closed:
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50))
+        _SESSIONS[loop] = session
+    return session
+
+
+async def close_sessions() -> None:
+    """Closes the keep-alive session of the running loop (at the action server's stop)."""
+    session = _SESSIONS.pop(asyncio.get_running_loop(), None)
+    if session is not None:
+        await session.close()
+
+
 @dataclass(frozen=True)
 class RouterClient:
-    """Calls the router service with the assistant's token. One short session per call."""
+    """Calls the router service with the assistant's token, over a kept-alive session."""
 
     base_url: str
     token: str
@@ -167,22 +195,19 @@ class RouterClient:
             "Authorization": f"Bearer {self.token}", "Accept": "application/json", **(headers or {})
         }  # fmt: skip
         expected = (expected_status,) if isinstance(expected_status, int) else expected_status
-        try:
-            async with (
-                aiohttp.ClientSession(timeout=timeout, headers=sent_headers) as session,
-                session.request(
-                    method, self.base_url + path, json=strip_controls(body),
-                    params=strip_controls(params),
-                ) as response,
-            ):
-                status = response.status
-                try:
-                    payload = await response.json(content_type=None)
-                except ValueError:
-                    payload = None
-        # Python 3.10 (Rasa's): asyncio.TimeoutError is not yet the builtin TimeoutError.
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            raise RouterUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
+        for attempt in (1, 2):
+            try:
+                status, payload = await self._send(
+                    method, path, timeout, sent_headers, body=body, params=params
+                )
+                break
+            except _STALE_CONNECTION as exc:
+                if attempt == 2:
+                    raise RouterUnavailable(f"{method} {path} failed: {exc.__class__.__name__}") \
+                        from exc
+            # Python 3.10 (Rasa's): asyncio.TimeoutError is not yet the builtin TimeoutError.
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                raise RouterUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
         if status in expected and isinstance(payload, dict):
             return payload
@@ -192,3 +217,23 @@ class RouterClient:
             message = payload.get("error") if isinstance(payload, dict) else None
             raise RouterRejected(status, str(message or "no error message"))
         raise RouterUnavailable(f"{method} {path} answered {status}")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        timeout: aiohttp.ClientTimeout,
+        headers: Mapping[str, str],
+        *,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+    ) -> tuple[int, Any]:
+        async with _session().request(
+            method, self.base_url + path, json=strip_controls(body),
+            params=strip_controls(params), headers=dict(headers), timeout=timeout,
+        ) as response:  # fmt: skip
+            try:
+                payload = await response.json(content_type=None)
+            except ValueError:
+                payload = None
+            return response.status, payload

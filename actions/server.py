@@ -24,6 +24,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.identity import TRUST_REST_EMAIL, trust_rest_email
+from actions.router_client import close_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
         )  # fmt: skip
         return response.json({"error": "unauthorized"}, status=401)
 
+    async def close_router_sessions(_app: Sanic, _loop: Any) -> None:
+        await close_sessions()  # the router client's kept-alive connections
+
+    app.register_listener(close_router_sessions, "after_server_stop")
     return app
 
 

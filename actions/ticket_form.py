@@ -1,7 +1,9 @@
-"""ticket_form: starting a ticket, asking what is missing, the summary and corrections.
+"""ticket_form: starting a ticket, asking what is missing, and corrections at the summary.
 
 One form serves every kind of ticket (actions/ticket_kinds.py); validate_ticket_form picks
-the questions. The municipality comes from the employee's e-mail domain when known.
+the questions. Every message is read for every open question, the first one included, so
+that nothing said is asked again. The municipality comes from the employee's e-mail domain
+when known. The summary itself: actions/ticket_summary.py.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.breach_answers import breach_part, breach_parts, own_part
 from actions.catalogue import (
     CatalogueCache,
     dutch_list,
@@ -23,6 +26,7 @@ from actions.catalogue import (
     municipality_names,
     short_name,
 )
+from actions.corrections import WHAT_TO_CHANGE, corrected_municipality, corrections
 from actions.discovery_time import (
     ImplausibleCount,
     ImplausibleMoment,
@@ -38,17 +42,9 @@ from actions.incident_text import (
     parse_affected,
     parse_urgency,
 )
+from actions.request_text import request_when, request_where
 from actions.router_client import RouterClient, RouterError
-from actions.ticket_kinds import (
-    AFFECTED_WORDS,
-    FORM_SLOTS,
-    KIND_OF_INTENT,
-    KIND_WORDS,
-    START_RESPONSE,
-    TICKET_SLOTS,
-    URGENCY_WORDS,
-)
-from actions.wording import language
+from actions.ticket_kinds import FORM_SLOTS, KIND_OF_INTENT, START_RESPONSE, TICKET_SLOTS
 
 logger = logging.getLogger(__name__)
 
@@ -79,29 +75,8 @@ _SMALL_TALK_RESPONSE = {"greet": "utter_form_greet", "thank": "utter_noworries"}
 _AS_IS = re.compile(r"\b(met wat je (al )?weet|zoals het is|maak (de melding )?maar|"
                     r"file it as it is|with what you know)\b", re.I)
 _MISSES_SLOT = "form_misses"
-# One answer to a data-breach question often answers the others too ("gisteravond ontdekt,
-# het gaat om 3 inwoners: naam en BSN"): each part goes to the question it answers.
-_CLAUSE = re.compile(r"[,;:!?]|\.(?:\s|$)")
-_BREACH_DATA_WORDS = re.compile(
-    r"\b(naam|namen|adres|adressen|bsn|burgerservicenummer|geboortedatum|geboortedata|medisch\w*|"
-    r"financi\w*|iban|rekeningnummer|telefoonnummer\w*|e-?mailadres\w*|gezondheid\w*|"
-    r"dossier\w*|paspoort\w*|kopie id|inkomen\w*|gegevens)\b", re.I)
-_PEOPLE_WORDS = re.compile(
-    r"\b(mensen|inwoners|personen|persoon|burgers|cli[eë]nten|klanten|betrokkenen|aanvragers|"
-    r"medewerkers|collega's|kinderen|leerlingen|huishoudens|gezinnen|people|persons)\b", re.I)
-_DISCOVERY_WORDS = re.compile(
-    r"\b(ontdekt|gemerkt|gezien|erachter|zag|merkte|geleden|vandaag|gister\w*|eergisteren|"
-    r"van(ochtend|morgen|middag|avond|nacht)|(maan|dins|woens|donder|vrij|zater|zon)dag\w*)\b",
-    re.I)
 # Reports that win over the question of another ticket's form (not over their own).
 _SWITCH_TO = {"report_security_incident": "security", "report_data_breach": "breach"}
-_FIELD_WORDS = {
-    "municipality": re.compile(r"\b(gemeente|municipality)\b", re.I),
-    "description": re.compile(r"\b(omschrijving|beschrijving|description|tekst)\b", re.I),
-    "application": re.compile(r"\b(applicatie|programma|pakket|application)\b", re.I),
-    "affected": re.compile(r"\b(hoeveel|mensen|last|affected|people)\b", re.I),
-    "urgency": re.compile(r"\b(urgentie|dringend|spoed|urgent|urgency|prioriteit)\b", re.I),
-}
 
 
 def entity_values(tracker: Tracker, entity_type: str) -> list[str]:
@@ -208,10 +183,17 @@ def start_events(tracker: Tracker, kind: str) -> list[EventType]:
     events.append(SlotSet("ticket_kind", kind))
     applications = entity_values(tracker, "application")
     events.append(SlotSet("application", applications[0] if applications else None))
-    if kind in ("incident", "request") and text:
+    if kind == "incident" and text:
         # "niemand kan paspoorten uitgeven": who and how urgent are said; the form asks neither.
         events.append(SlotSet("affected", infer_affected(text)))
         events.append(SlotSet("urgency", infer_urgency(text)))
+    if kind == "request" and text:
+        # "een docking voor kamer 2.07, voor 1 december": neither question is asked.
+        events.append(SlotSet("request_where", request_where(text)))
+        events.append(SlotSet("request_when", request_when(text)))
+    if kind == "breach" and text:
+        # "..., gisteravond ontdekt, 3 inwoners, naam en BSN": those questions are not asked.
+        events += [SlotSet(slot, value) for slot, value in breach_parts(text).items()]
     if kind == "question":
         # The question the faq answer did not solve is what the ticket is about.
         events.append(SlotSet("description", tracker.get_slot("faq_question")))
@@ -249,55 +231,6 @@ def _level_answer(
             dispatcher.utter_message(response=f"utter_not_understood_{slot}")
         return {slot: None, _MISSES_SLOT: count}
     return {slot: level, **answered(tracker)}
-
-
-def _breach_part(slot: str, tracker: Tracker) -> dict[str, Any]:
-    """The part of an answer to another breach question that answers `slot` too: which
-    data, how many people, when discovered. The question's own answer is validated as a
-    whole; the report itself is the description, so it fills none of them."""
-    asked = tracker.get_slot("requested_slot")
-    if tracker.get_slot("ticket_kind") != "breach" or not asked or asked == slot:
-        return {}
-    if tracker.get_slot(slot):
-        return {}
-    text = str((tracker.latest_message or {}).get("text") or "")
-    clauses = [" ".join(c.split()) for c in _CLAUSE.split(text) if c and c.strip()]
-    if len(clauses) < 2 and asked.startswith("breach_"):
-        return {}  # one plain answer: it answers the question that was asked
-    for clause in clauses:
-        if _clause_answers(slot, clause):
-            return {slot: clause}
-    return {}
-
-
-def _own_part(slot: str, answer: str) -> str:
-    """The answer to `slot`'s own question; of an answer that says more ("gisteravond
-    ontdekt, 3 inwoners: naam en BSN") the part that answers it, else all of it."""
-    text = " ".join(answer.split())
-    clauses = [" ".join(c.split()) for c in _CLAUSE.split(text) if c and c.strip()]
-    answering = [c for c in clauses if _clause_answers(slot, c)]
-    others = [c for c in clauses if any(_clause_answers(other, c) for other in _BREACH_SLOTS
-                                        if other != slot)]  # fmt: skip
-    return answering[0] if len(answering) == 1 and others else text
-
-
-_BREACH_SLOTS = ("breach_data", "breach_people", "breach_discovered")
-
-
-def _clause_answers(slot: str, clause: str) -> bool:
-    people = bool(_PEOPLE_WORDS.search(clause))
-    if slot == "breach_data":
-        return bool(_BREACH_DATA_WORDS.search(clause)) and not people
-    if slot == "breach_people":
-        try:
-            return people and people_count(clause) is not None
-        except ImplausibleCount:
-            return False
-    try:
-        return not people and bool(_DISCOVERY_WORDS.search(clause)) and (
-            discovered_at(clause) is not None)
-    except ImplausibleMoment:
-        return False
 
 
 def _user_texts(tracker: Tracker) -> list[tuple[str, str]]:
@@ -346,7 +279,11 @@ class ValidateTicketForm(FormValidationAction):
             return [SlotSet(asked, None)]
         new_kind = _SWITCH_TO.get(intent)
         if not new_kind or kind in _SWITCH_TO.values() or not asked:
-            return await super().run(dispatcher, tracker, domain)
+            events = await super().run(dispatcher, tracker, domain)
+            # The application is no question of its own (rasa_sdk extracts only those), but
+            # an answer that names it fills it all the same.
+            named = await self.extract_application(dispatcher, tracker, domain)
+            return events + [SlotSet(slot, value) for slot, value in named.items()]
         logger.info("actions.ticket.switched from=%s to=%s", kind, new_kind)
         dispatcher.utter_message(response=START_RESPONSE[new_kind])
         events = start_events(tracker, new_kind)
@@ -385,6 +322,19 @@ class ValidateTicketForm(FormValidationAction):
         name = municipality_of_email(email, catalogue)
         return {"municipality": name} if name else {}
 
+    async def extract_application(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The application named in an answer to any question ("Dijkstede, het gaat om k2b")."""
+        asked = tracker.get_slot("requested_slot")
+        kind = tracker.get_slot("ticket_kind") or "incident"
+        if not asked or asked == "confirm" or tracker.get_slot("application"):
+            return {}  # the report itself (action_start_ticket), or a correction at the summary
+        if kind not in ("incident", "request", "question"):
+            return {}
+        applications = entity_values(tracker, "application")
+        return {"application": applications[0]} if applications else {}
+
     async def extract_affected(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -410,17 +360,63 @@ class ValidateTicketForm(FormValidationAction):
     async def extract_breach_data(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _breach_part("breach_data", tracker)
+        return breach_part("breach_data", tracker)
 
     async def extract_breach_people(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _breach_part("breach_people", tracker)
+        return breach_part("breach_people", tracker)
 
     async def extract_breach_discovered(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return _breach_part("breach_discovered", tracker)
+        return breach_part("breach_discovered", tracker)
+
+    async def extract_request_where(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """For whom and where, from an answer to another question ("... voor kamer 2.07")."""
+        return self._request_part("request_where", request_where, tracker)
+
+    async def extract_request_when(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """By when, from an answer to another question ("kamer 2.07, graag voor vrijdag")."""
+        return self._request_part("request_when", request_when, tracker)
+
+    @staticmethod
+    def _request_part(
+        slot: str, read: Callable[[str], str | None], tracker: Tracker
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if tracker.get_slot("ticket_kind") != "request" or tracker.get_slot(slot):
+            return {}
+        if not asked or asked in (slot, "confirm"):
+            return {}  # the question itself, or a correction at the summary: validated there
+        found = read(str((tracker.latest_message or {}).get("text") or ""))
+        return {slot: found} if found else {}
+
+    async def validate_request_where(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "gemeentehuis, kamer 2.07", "voor mij": any place or person, kept as said."""
+        return _free_answer("request_where", request_where, request_when, slot_value,
+                            dispatcher, tracker)  # fmt: skip
+
+    async def validate_request_when(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """ "morgen", "voor 1 december", "maakt niet uit": kept as said."""
+        return _free_answer("request_when", request_when, request_where, slot_value,
+                            dispatcher, tracker)  # fmt: skip
 
     async def validate_municipality(
         self,
@@ -430,6 +426,10 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         text = str(slot_value or "")
+        if tracker.get_slot("requested_slot") == "confirm":
+            # "het is Polderwaard, niet Dijkstede": the one not after "niet".
+            message = str((tracker.latest_message or {}).get("text") or "")
+            text = corrected_municipality(message, tracker) or text
         try:
             catalogue = await self._catalogue.get(RouterClient.from_env())
         except RouterError as exc:
@@ -498,7 +498,7 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "naam en BSN": kept as said (the part about the data, when it says more)."""
-        return {"breach_data": _own_part("breach_data", str(slot_value or "")) or None}
+        return {"breach_data": own_part("breach_data", str(slot_value or "")) or None}
 
     async def validate_breach_people(
         self,
@@ -538,9 +538,10 @@ class ValidateTicketForm(FormValidationAction):
             return {"confirm": "yes"}
         if tracker.get_slot("ticket_kind") == "callback":
             return self._callback_answer(text, intent)
-        changes = self._corrections(text, tracker)
+        kind = tracker.get_slot("ticket_kind") or "incident"
+        changes = corrections(text, tracker)
         if not changes:
-            dispatcher.utter_message(response="utter_ask_what_to_change")
+            dispatcher.utter_message(response=WHAT_TO_CHANGE.get(kind, "utter_ask_what_to_change"))
         logger.info("actions.ticket.corrected fields=%s", ",".join(sorted(changes)) or "-")
         return {**changes, "confirm": None}
 
@@ -568,76 +569,6 @@ class ValidateTicketForm(FormValidationAction):
         if re.search(r"\d", text):
             return {"callback_phone": " ".join(text.split()), "confirm": None}
         return {"confirm": None}
-
-    @staticmethod
-    def _corrections(text: str, tracker: Tracker) -> dict[str, Any]:
-        """The slots a correction at the summary changes (None: ask again)."""
-        changes: dict[str, Any] = {}
-        municipalities = entity_values(tracker, "municipality")
-        if municipalities:
-            changes["municipality"] = municipalities[0]
-        elif _FIELD_WORDS["municipality"].search(text):
-            changes["municipality"] = None
-        applications = entity_values(tracker, "application")
-        if applications:
-            changes["application"] = applications[0]
-        elif _FIELD_WORDS["application"].search(text):
-            changes["application"] = None
-        if _FIELD_WORDS["description"].search(text):
-            changes["description"] = None
-        affected = parse_affected(text) if _FIELD_WORDS["affected"].search(text) else None
-        if affected is None and re.search(r"\b(team|afdeling|iedereen|collega)", text, re.I):
-            affected = parse_affected(text)
-        if affected:
-            changes["affected"] = affected
-        elif _FIELD_WORDS["affected"].search(text):
-            changes["affected"] = None
-        urgency = parse_urgency(text)
-        if urgency and (_FIELD_WORDS["urgency"].search(text) or "affected" not in changes):
-            changes["urgency"] = urgency
-        elif _FIELD_WORDS["urgency"].search(text):
-            changes["urgency"] = None
-        return changes
-
-
-def summary_lines(tracker: Tracker) -> str:
-    """The ticket so far, one "- field: value" line each, in the employee's language."""
-    lang = language(tracker)
-    kind = tracker.get_slot("ticket_kind") or "incident"
-    labels = (
-        ("Soort", "Gemeente", "Applicatie", "Omschrijving", "Wie heeft er last van", "Hoe dringend")
-        if lang == "nl"
-        else ("Kind", "Municipality", "Application", "Description", "Who is affected", "How urgent")
-    )
-    values = (
-        KIND_WORDS[lang].get(kind, kind),
-        short_name(tracker.get_slot("municipality") or "-"),
-        tracker.get_slot("application"),
-        tracker.get_slot("description") or "-",
-        AFFECTED_WORDS[lang].get(tracker.get_slot("affected") or "", "-"),
-        URGENCY_WORDS[lang].get(tracker.get_slot("urgency") or "", "-"),
-    )
-    return "\n".join(
-        f"- {label}: {value}" for label, value in zip(labels, values, strict=True) if value
-    )
-
-
-class ActionAskConfirm(Action):
-    """Shows the summary and asks whether it is right (ticket_form's `confirm` question)."""
-
-    def name(self) -> str:
-        return "action_ask_confirm"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        if tracker.get_slot("ticket_kind") == "callback":
-            phone = " ".join(str(tracker.get_slot("callback_phone") or "").split())
-            dispatcher.utter_message(response="utter_callback_confirm", phone=phone or "-")
-            return []
-        dispatcher.utter_message(response="utter_ticket_summary", summary=summary_lines(tracker))
-        return []
-
 
 class ActionCancelTicket(Action):
     """The employee stopped: say so and forget the ticket."""
@@ -683,10 +614,30 @@ def _plausible_answer(
 ) -> dict[str, Any]:
     """The answer kept as said, or asked again (`utter_<slot>_implausible`) when `read`
     finds it impossible."""
-    text = _own_part(slot, str(slot_value or ""))
+    text = own_part(slot, str(slot_value or ""))
     try:
         read(text)
     except implausible:
         dispatcher.utter_message(response=f"utter_{slot}_implausible")
         return {slot: None}
     return {slot: text or None}
+
+
+def _free_answer(
+    slot: str,
+    own: Callable[[str], str | None],
+    other: Callable[[str], str | None],
+    slot_value: Any,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+) -> dict[str, Any]:
+    """A free-text answer kept as said; of an answer that also answers the other request
+    question ("kamer 2.07, voor vrijdag") only its own part. "ja" or "hoi" is no answer."""
+    text = " ".join(str(slot_value or "").split())
+    asked = tracker.get_slot("requested_slot") == slot
+    if asked and (not text or no_answer(text, tracker)) and not own(text):
+        return {slot: None, **offer_way_out(dispatcher, tracker)}
+    part = own(text)
+    if part and other(text):
+        text = part
+    return {slot: text or None, **(answered(tracker) if asked else {})}

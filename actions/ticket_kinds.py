@@ -5,10 +5,12 @@ from __future__ import annotations
 # Slots ticket_form asks, per kind (validate_ticket_form.required_slots).
 FORM_SLOTS = {
     "incident": ["municipality", "description", "affected", "urgency", "confirm"],
-    "request": ["municipality", "description", "affected", "urgency", "confirm"],
+    # What is needed, for whom and where, by when: no "how many are hindered" for a request.
+    "request": ["municipality", "description", "request_where", "request_when", "confirm"],
     "question": ["municipality", "description", "affected", "urgency", "confirm"],
     "security": ["municipality", "description"],
-    "breach": ["municipality", "description", "breach_data", "breach_people", "breach_discovered"],
+    "breach": ["municipality", "description", "breach_data", "breach_people", "breach_discovered",
+               "confirm"],  # the 72 hours are said first (START_RESPONSE); filed after a yes
     "callback": ["municipality", "callback_phone", "confirm"],  # never without a yes
 }
 # The intent that starts a ticket, and the kind it makes.
@@ -41,12 +43,14 @@ API_TYPE = {
 TICKET_SLOTS = (
     "ticket_kind", "application", "description", "affected", "urgency", "confirm",
     "breach_data", "breach_people", "breach_discovered", "faq_topic", "faq_question",
-    "ticket_retry", "ticket_stopped", "form_misses", "callback_phone",
+    "ticket_retry", "ticket_stopped", "form_misses", "callback_phone", "request_where",
+    "request_when",
 )  # fmt: skip
 
 KIND_WORDS = {
-    "nl": {"incident": "Storing", "request": "Aanvraag", "question": "Vraag"},
-    "en": {"incident": "Incident", "request": "Request", "question": "Question"},
+    "nl": {"incident": "Storing", "request": "Aanvraag", "question": "Vraag", "breach": "Datalek"},
+    "en": {"incident": "Incident", "request": "Request", "question": "Question",
+           "breach": "Data breach"},
 }
 AFFECTED_WORDS = {
     "nl": {"low": "alleen jij", "medium": "je team of afdeling",

@@ -27,7 +27,12 @@ from actions.discovery_time import (
     people_count,
 )
 from actions.identity import identified, reporter
-from actions.incident_text import DESCRIPTION_MAX_CHARS, estimate_impact, make_title
+from actions.incident_text import (
+    DESCRIPTION_MAX_CHARS,
+    estimate_impact,
+    make_title,
+    parse_urgency,
+)
 from actions.linking import ask_to_link, needs_link
 from actions.router_client import RouterClient, RouterError, RouterRejected
 from actions.ticket_form import ActionCancelTicket
@@ -128,6 +133,12 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
             f"Aantal betrokkenen: {tracker.get_slot('breach_people')}\n"
             f"Ontdekt: {tracker.get_slot('breach_discovered')}"
         )
+    elif kind == "request":
+        # The API has no fields for these: they go in the description the staff read.
+        where = " ".join(str(tracker.get_slot("request_where") or "-").split())
+        when = " ".join(str(tracker.get_slot("request_when") or "-").split())
+        urgency = parse_urgency(when) or "medium"  # "vandaag" high, "maakt niet uit" low
+        description = f"{description}\n\nVoor wie en waar: {where}\nGewenst: {when}"
     elif kind == "callback":
         application, impact, urgency = None, "low", "medium"
         description = "De medewerker vraagt om contact met de servicedesk (via Loket)."

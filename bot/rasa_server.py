@@ -5,7 +5,9 @@
 `rasa run --enable-api --auth-token TOKEN` would show the token to every local user in the
 process list (/proc/PID/cmdline is world-readable). This entry point adds `--auth-token`
 from `LOKET_RASA_TOKEN` inside the process (sys.argv, not the command line the kernel shows)
-and refuses to open the API without a token of 16+ characters. Everything else is `rasa`.
+and refuses to open the API without a token of 16+ characters. It also lets Rasa check the
+action server's answers with a validator built once (bot/action_results.py: the largest part
+of a turn's time). Everything else is `rasa`.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ def main() -> int:
     sys.argv = ["rasa", *arguments]
     from rasa.__main__ import main as rasa_main
 
+    from bot.action_results import install
+
+    install()
     rasa_main()
     return 0
 

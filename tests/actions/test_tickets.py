@@ -33,7 +33,8 @@ async def test_required_slots_per_kind():
     form = ValidateTicketForm()
     dispatcher = CollectingDispatcher()
     for kind, expected in [("incident", "confirm"), ("security", "description"),
-                           ("breach", "breach_discovered"), ("callback", "confirm")]:
+                           ("breach", "confirm"), ("callback", "confirm"),
+                           ("request", "confirm")]:
         tracker = make_tracker("x", slots={"ticket_kind": kind})
         slots = await form.required_slots([], dispatcher, tracker, DOMAIN)
         assert slots[-1] == expected

@@ -117,8 +117,9 @@ def test_stopping_midway_makes_no_ticket(stack):
 
 def test_request_service(stack):
     sender, email = "flow-dirk", "dirk@heuvelrade.nl"
-    say(stack, sender, "ik heb toegang nodig tot de G-schijf van team WMO", email)
-    say(stack, sender, "alleen ik", email)
+    asked = say(stack, sender, "ik heb toegang nodig tot de G-schijf van team WMO", email)
+    assert "Voor wie is het" in asked and "Hoeveel mensen" not in asked, asked
+    assert "Wanneer heb je het nodig" in say(stack, sender, "alleen voor mij", email)
     assert "Aanvraag" in say(stack, sender, "het kan wachten", email)
     reference = reference_in(say(stack, sender, "ja", email))
     ticket, _ = stored(stack, reference)
@@ -151,7 +152,10 @@ def test_data_breach_with_the_72_hour_deadline(stack):
     assert "welke gegevens" in first.lower(), first
     assert "hoeveel mensen" in say(stack, sender, "naam, adres en BSN", email).lower()
     assert "ontdekt" in say(stack, sender, "1 persoon", email).lower()
-    answer = say(stack, sender, "vanochtend om 9 uur", email)
+    summary = say(stack, sender, "vanochtend om 9 uur", email)
+    assert "Klopt dit?" in summary and "naam, adres en BSN" in summary, summary
+    assert not REFERENCE.search(summary)  # no ticket without the employee's yes
+    answer = say(stack, sender, "ja", email)
     reference = reference_in(answer)
     assert "72 uur" in answer and "Autoriteit Persoonsgegevens" in answer
     ticket, _ = stored(stack, reference)

@@ -80,7 +80,8 @@ def test_one_breach_answer_fills_every_question_it_answers(stack):
     answer = say(stack, sender,
                  "gisteravond ontdekt, het gaat om 3 inwoners: naam en BSN, ik werk in Veenhoven",
                  "kees@veenhoven.nl")
-    reference = reference_in(answer)  # nothing asked again: the report is filed
+    assert "Klopt dit?" in answer and not REFERENCE.search(answer), answer  # nothing asked again
+    reference = reference_in(say(stack, sender, "ja", "kees@veenhoven.nl"))
     ticket, _ = stored(stack, reference)
     assert "Welke gegevens: naam en BSN" in ticket.description
     assert "Aantal betrokkenen: het gaat om 3 inwoners" in ticket.description
@@ -102,3 +103,12 @@ def test_a_protest_after_not_your_ticket_files_nothing_without_a_yes(stack):
         say(stack, sender, "06-87654321", email)
     stopped = say(stack, sender, "nee", email)
     assert "geen melding" in stopped and ticket_count(stack) == before, stopped
+
+
+def test_a_symptom_sentence_answers_what_goes_wrong_and_starts_nothing_new(stack):
+    sender, email = "forms-symptom", "joost@polderwaard.nl"
+    assert "Wat gaat er precies mis" in say(stack, sender, "ik heb een storing", email)
+    answer = say(stack, sender, "als ik een zaak opsla in join krijg ik een rode foutmelding", email)
+    assert "Hoeveel mensen" in answer and "Vervelend" not in answer, answer
+    summary = say(stack, sender, "alleen ik, maar ik kan niet verder", email)
+    assert "rode foutmelding" in summary and "Klopt dit?" in summary, summary
