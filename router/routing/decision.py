@@ -42,7 +42,8 @@ _USE_QUESTION = re.compile(
     r"|waar (vind|kan|moet|staat|zie|zet) (ik|je|het|dat|we)?|hoe werkt|"
     r"kan iemand (me |mij )?(uitleggen|vertellen)|wat is de (juiste|goede) (manier|werkwijze)|"
     r"werkinstructie|handleiding|uitleg over|autorisaties?"
-    r"|(geen|meer|extra|andere) (rechten|toegang)|rechten (aanvragen|nodig|erbij)|how (do|can|to) i?)\b",
+    r"|(geen|meer|extra|andere) (rechten|toegang)|rechten (aanvragen|nodig|erbij)"
+    r"|how (do|can|to) i?)\b",
     re.IGNORECASE,
 )
 
