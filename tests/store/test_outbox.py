@@ -132,9 +132,9 @@ def test_channel_down_for_a_while_then_up_every_message_arrives_once(engine, ses
     assert max(attempts) > 1  # they did wait for the channel
 
 
+# SQLite allows one worker per database (store/jobs.py worker_guard): PostgreSQL only.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_workers_competing_deliver_every_message_once(engine, session, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite allows one worker (store/jobs.py worker_guard)")
     _queue(session, 40)
     clock = Clock()
     sender = FlakySender(clock, up_at=T0 + timedelta(minutes=2))
