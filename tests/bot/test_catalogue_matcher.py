@@ -52,6 +52,10 @@ def _applications(matcher: CatalogueMatcher, text: str) -> list[str]:
 @pytest.fixture
 def new_org(tmp_path) -> Path:
     raw = yaml.safe_load((ROOT / "org" / "de-delta.yaml").read_text(encoding="utf-8"))
+    # A collaboration adding an application of a new domain adds that domain too.
+    raw["domains"].append(
+        {"name": "parkeren", "description": "parkeerbeheer", "terms": ["parkeerautomaat"]}
+    )
     raw["applications"].append(
         {
             "name": "ParkeerWijzer",
