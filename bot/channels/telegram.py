@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,6 +41,17 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from .router_link import RouterLink, RouterLinkError
+
+# Each setting of the channel and the environment variable it comes from.
+ENVIRONMENT = {
+    "access_token": "LOKET_TELEGRAM_TOKEN",
+    "secret_token": "LOKET_TELEGRAM_SECRET",
+    "mode": "LOKET_TELEGRAM_MODE",
+    "api_url": "LOKET_TELEGRAM_API_URL",
+    "webhook_url": "LOKET_TELEGRAM_WEBHOOK_URL",
+    "router_url": "LOKET_ROUTER_URL",
+    "router_token": "LOKET_ASSISTANT_TOKEN",
+}
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +149,12 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        given = {k: str(v or "").strip() for k, v in (credentials or {}).items()}
+        # Read here rather than through credentials.yml's ${...}: Rasa refuses to start when a
+        # ${VARIABLE} is unset, and an empty one in an env file is dropped by process managers.
+        given = {
+            key: str((credentials or {}).get(key) or os.environ.get(variable, "")).strip()
+            for key, variable in ENVIRONMENT.items()
+        }
         mode = given.get("mode") or "webhook"
         if mode not in ("webhook", "polling"):
             raise ValueError(f"telegram: mode must be webhook or polling, not {mode!r}")

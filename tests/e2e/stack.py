@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BOT_BIN = ROOT / "bot" / ".venv" / "bin"
 MODEL = ROOT / "models" / "loket.tar.gz"
-# bot/credentials.yml names them all (empty: the Telegram channel is off).
+# The Telegram channel reads them from the environment (empty: the channel is off).
 TELEGRAM_VARIABLES = ("LOKET_TELEGRAM_TOKEN", "LOKET_TELEGRAM_SECRET", "LOKET_TELEGRAM_MODE",
                       "LOKET_TELEGRAM_API_URL", "LOKET_TELEGRAM_WEBHOOK_URL")
 # Set per process below; never inherited from the environment the tests run in.
