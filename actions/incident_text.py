@@ -110,6 +110,8 @@ _INFER_AFFECTED_MEDIUM = _phrases(
     "hele team", "hele afdeling", "heel het team", "heel de afdeling", "mijn team", "ons team",
     "onze afdeling", "mijn afdeling", "de afdeling", "het team", "collega's", "collegas",
     "wij allemaal", "we allemaal", "my team", "our team", "whole team", "whole department",
+    "hele balie", "heel de balie", "hele loket", "alle baliemedewerkers", "hele frontoffice",
+    "hele klantcontactcentrum", "hele kcc",
 )  # fmt: skip
 _INFER_URGENCY_LOW = _phrases(
     "kan wachten", "kan wel wachten", "mag wachten", "geen haast", "niet dringend",

@@ -85,6 +85,7 @@ async def test_withdrawing_another_ticket_in_the_form_waits_greeting_and_thanks_
     ("niemand kan nu paspoorten uitgeven", "high", "high"),
     ("ik kan helemaal niet werken, Outlook start niet", None, "high"),
     ("de hele afdeling ligt plat", "medium", "high"),
+    ("paspoortaanvraag loopt vast, hele balie kan niet verder", "medium", "high"),
     ("de printer print scheef maar het kan wachten", None, "low"),
     ("Key2Burgerzaken geeft een foutmelding bij opslaan", None, None),
     ("alleen ik heb er last van, niemand anders", "low", None),
