@@ -49,6 +49,7 @@ def enqueue(
     idempotency_key: str,
     ticket_id: int | None = None,
     now: datetime | None = None,
+    subject: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox; the caller's transaction commits it with its cause."""
     message = OutboxMessage(
@@ -56,6 +57,7 @@ def enqueue(
         channel=channel,
         recipient=recipient,
         body=body,
+        subject=subject,
         idempotency_key=idempotency_key,
         next_attempt_at=now or utcnow(),
     )

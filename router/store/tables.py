@@ -209,6 +209,7 @@ class OutboxMessage(Row, table=True):
     channel: str = Field(max_length=32)  # telegram, msteams, email, webhook
     recipient: str = Field(max_length=500)  # a chat id, an e-mail address, a URL
     body: str = Field(sa_type=MaskedText)
+    subject: str | None = Field(default=None, max_length=200, sa_type=MaskedText(200))  # e-mail
     # One message per cause (e.g. the ticket event that changed the status): writing the same
     # key twice is refused, and receivers that take a key (mail, webhooks) get this one.
     idempotency_key: str = Field(max_length=200)
