@@ -111,6 +111,8 @@ chat: $(ASSISTANT)
 # through LOKET_TEST_POSTGRES_URL / LOKET_TEST_REDIS_URL: the given ones, the running ones, or
 # throwaway servers that it starts for the run and stops after.
 TEST_SERVERS := .venv/bin/python scripts/test_services.py
+# pytest-xdist workers for the service suite (its tests wait on servers and databases a lot).
+TEST_WORKERS ?= auto
 test: $(SERVICE) $(ASSISTANT) $(MODEL) $(CATALOGUE) $(CHROMIUM)
 	$(TEST_SERVERS) $(MAKE) --no-print-directory test-service test-assistant test-actions
 
@@ -128,7 +130,7 @@ $(CHROMIUM):
 	@$(call apt_install,chromium)
 
 test-service: $(SERVICE) $(ASSISTANT) $(MODEL) $(CHROMIUM)
-	$(TEST_SERVERS) .venv/bin/pytest
+	$(TEST_SERVERS) .venv/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-assistant: $(ASSISTANT) $(MODEL)
 	$(RASA) data validate --config bot/config.yml --domain bot/domain.yml --data data --fail-on-warnings

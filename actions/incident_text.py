@@ -57,12 +57,14 @@ def describes_problem(text: str, names: Iterable[str] = ()) -> bool:
     return any(len(w) >= 3 and w not in _VAGUE_WORDS for w in words)
 
 
-def make_title(description: str, application: str | None) -> str:
-    """A short title: the first sentence of the description, with the application."""
+def make_title(description: str) -> str:
+    """A short title: the first sentence of the description, in the employee's own words.
+
+    Never prefixed with the application the assistant recognised: the router reads the title
+    as evidence, and a guess from an everyday word ("word" for "wordt") must not become it.
+    """
     first = re.split(r"(?<=[.!?])\s|\n", description.strip(), maxsplit=1)[0]
     title = " ".join(first.split())
-    if application and application.lower() not in title.lower():
-        title = f"{application}: {title}"
     if len(title) > TITLE_MAX_CHARS:
         title = title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
     return title or "Melding via Loket"
@@ -205,3 +207,30 @@ def parse_urgency(text: str) -> str | None:
         if pattern.search(lowered):
             return level
     return None
+
+
+# Words that say something does not work, in the way employees write it (typos included).
+_SYMPTOM = re.compile(
+    r"\b(niet|geen|niks|niets|nergens|kan ?niet|lukt|mislukt|fout\w*|error\w*|storing\w*|"
+    r"kapot|stuk|vast|vastgelopen|loopt vast|hangt|blijft hangen|traag|langzaam|crash\w*|weigert|"
+    r"verdwenen|kwijt|leeg|geblokkeerd|blokkeert|gaat mis|zwart|bevroren|"
+    r"broken|not working|doesn't work|does not work|fails?|failed|stuck)\b"
+)
+# ...unless it says that it works again ("laat maar, het doet het weer").
+_SOLVED = re.compile(
+    r"\b((doet|werkt) het (nu |al |gewoon )?(weer|alweer)|werkt (nu |al |gewoon )?(weer|alweer)|"
+    r"opgelost|laat maar|gelukt|works again|solved|never ?mind)\b"
+)
+_REPORT_MIN_WORDS = 4
+
+
+def sounds_like_problem(text: str) -> bool:
+    """True for a sentence that tells what goes wrong ("mijn wmo beschikking word niet
+    aangemaakt"), also when the assistant took it for a greeting or a loose detail."""
+    lowered = text.lower().replace("’", "'")
+    return (
+        len(_WORD.findall(lowered)) >= _REPORT_MIN_WORDS
+        and _SYMPTOM.search(lowered) is not None
+        and _SOLVED.search(lowered) is None
+        and describes_problem(lowered)
+    )

@@ -165,8 +165,9 @@ class ActionStartTicket(Action):
         return start_events(tracker, kind)
 
 
-def start_events(tracker: Tracker, kind: str) -> list[EventType]:
-    """The slots of a new ticket of `kind`, started by the latest message."""
+def start_events(tracker: Tracker, kind: str, *, reported: bool = False) -> list[EventType]:
+    """The slots of a new ticket of `kind`, started by the latest message (`reported`: the
+    message is the report, whatever its intent)."""
     keep = {"description"} if kind not in ("question", "callback") else set()
     events: list[EventType] = [
         SlotSet(slot, None)
@@ -177,7 +178,8 @@ def start_events(tracker: Tracker, kind: str) -> list[EventType]:
     # urgent?", or while withdrawing): the slot mapping of `description` only applies outside
     # a form, so the message itself is the description, not the one of the abandoned report.
     text = (tracker.latest_message or {}).get("text")
-    if kind not in ("question", "callback") and KIND_OF_INTENT.get(latest_intent(tracker)) == kind:
+    said_so = reported or KIND_OF_INTENT.get(latest_intent(tracker)) == kind
+    if kind not in ("question", "callback") and said_so:
         events.append(SlotSet("description", text or None))
     events += [SlotSet("ticket_number", None), SlotSet("withdraw_confirm", None)]
     events.append(SlotSet("ticket_kind", kind))

@@ -147,9 +147,9 @@ def ticket_from_tracker(tracker: Tracker) -> dict[str, Any]:
             description += f"\nTerugbellen: {phone}"
     title = {
         "callback": "Terugbelverzoek via Loket",
-        "breach": "Datalek: " + make_title(str(tracker.get_slot("description") or ""), None),
-        "security": "Beveiligingsincident: " + make_title(description, None),
-    }.get(kind) or make_title(description, application)
+        "breach": "Datalek: " + make_title(str(tracker.get_slot("description") or "")),
+        "security": "Beveiligingsincident: " + make_title(description),
+    }.get(kind) or make_title(description)
     return {
         "municipality": tracker.get_slot("municipality"),
         "reporter": reporter(tracker),

@@ -32,6 +32,7 @@ from router.api.schemas import (
     TicketQuery,
 )
 from router.domain.org import Organisation
+from router.domain.vocabulary import RoutedHow
 from router.keys import ENGINE, ORG, ROUTER
 from router.routing.decision import RouteRequest
 from router.routing.service import route_fields
@@ -203,7 +204,10 @@ async def create_ticket(request: web.Request) -> web.Response:
         ),
     )
 
-    if data.application is None and route.application is not None:
+    # The route names the application it read from the words of the text (or of the work);
+    # the assistant's guess from an everyday word ("word" for "wordt") gives way to it.
+    decided_by_words = route.how in (RoutedHow.catalogue, RoutedHow.domain)
+    if route.application != data.application and (decided_by_words or data.application is None):
         data = replace(data, application=route.application)
 
     def work(session: Session) -> dict:

@@ -88,11 +88,13 @@ class DecisionRouter:
             team = getattr(rules, str(said))
             return Route(team, RoutedHow.rule, TEXT_RULE_CONFIDENCE, reasons=[str(said)])
         given = self.org.application(request.application) if request.application else None
+        found = self.recogniser.scan(request.text)
+        if given is not None and _only_weakly_named(given, found):
+            given = None  # "de beschikking word niet aangemaakt": "word" is no Word here
         if given is not None:
             by_catalogue = self._catalogue(given, request, 1.0)
             if by_catalogue is not None:
                 return by_catalogue
-        found = self.recogniser.scan(request.text)
         if found.application is not None and given is None:
             by_catalogue = self._catalogue(found.application, request, found.fuzzy)
             if by_catalogue is not None:
@@ -232,6 +234,15 @@ class DecisionRouter:
         except KeyError:  # a version from before real-ticket measurements
             legacy = model.route_threshold
             return DEFAULT_THRESHOLD if legacy is None else legacy
+
+
+def _only_weakly_named(given: Application, found: Findings) -> bool:
+    """The assistant's application rests on an everyday word of the text ("word", "teams")
+    while the text names domain work or another application: the text decides."""
+    weak_only = any(name == given.name for name, _ in found.weak) and (
+        found.application is None or found.application.name != given.name
+    )
+    return weak_only and (bool(found.domains) or found.application is not None)
 
 
 def CatalogueRouter(org: Organisation) -> DecisionRouter:  # noqa: N802 - the day-one router

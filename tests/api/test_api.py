@@ -343,3 +343,13 @@ async def test_bad_discovery_moment_is_refused(client, discovered_at, message):
     resp = await client.post("/api/tickets", json=body, headers=AUTH)
     assert resp.status == 422
     assert message in (await resp.json())["error"]
+
+
+async def test_the_ticket_names_the_application_of_the_work_not_the_assistants_everyday_word(
+    client,
+):
+    text = "mijn wmo beschikking word niet aangemaakt in suite, hele team kan niet verder"
+    created = await _create(client, application="Microsoft 365", title=text, description=text)
+    assert created["destination"] == "centric"
+    resp = await client.get(f"/api/tickets/{created['reference']}", headers=AUTH)
+    assert (await resp.json())["application"] == "Suite4Sociaal Domein"

@@ -185,6 +185,7 @@ async def test_odd_input_gets_a_clean_4xx(client, method, path, body, status, me
         (datetime.now(UTC) - timedelta(days=400)).isoformat(),
         "9999-12-31T23:59:59-12:00",
     ],
+    ids=["year-1", "year-1-utc", "last-century", "400-days-ago", "year-9999"],
 )
 async def test_an_implausible_discovery_moment_is_refused(client, discovered_at):
     body = ticket_body(type="data_breach", discovered_at=discovered_at)

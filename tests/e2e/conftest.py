@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from router.store.migrate import upgrade
@@ -23,3 +25,12 @@ def stack(tmp_path_factory):
         raise
     finally:
         running.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """With `pytest -n`, every end-to-end test runs on one worker, sharing one stack (a stack
+    per worker would start Rasa twice and double the memory)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("e2e-stack"))

@@ -112,3 +112,13 @@ def test_a_symptom_sentence_answers_what_goes_wrong_and_starts_nothing_new(stack
     assert "Hoeveel mensen" in answer and "Vervelend" not in answer, answer
     summary = say(stack, sender, "alleen ik, maar ik kan niet verder", email)
     assert "rode foutmelding" in summary and "Klopt dit?" in summary, summary
+
+
+def test_a_report_typed_in_a_hurry_is_taken_as_a_report_and_reaches_the_work(stack):
+    sender, email = "forms-hurry", "kees@dijkstede.nl"
+    summary = say(stack, sender, "hoi, mijn wmo beschikking word niet aangemaakt in suite, hele "
+                                 "team kan niet verder", email)
+    assert "Waar kan ik je mee helpen" not in summary and "Klopt dit?" in summary, summary
+    ticket, _ = stored(stack, reference_in(say(stack, sender, "ja", email)))
+    # "word" is a typo of "wordt" here, not Microsoft Word: the Wmo work decides the route.
+    assert (ticket.destination, ticket.application) == ("centric", "Suite4Sociaal Domein")

@@ -162,3 +162,19 @@ def test_a_security_incident_or_breach_plain_from_the_text_goes_to_its_team(org,
 def test_the_assistants_classification_wins_over_the_text(org):
     route = _route(org, "mijn telefoon is gestolen, paspoortaanvraag kwijt", "DYK", type="incident")
     assert route.destination == "centric"
+
+
+def test_an_application_the_assistant_took_from_an_everyday_word_does_not_outweigh_the_work(org):
+    # "word" is Microsoft Word to the assistant, and a typo of "wordt" to this employee.
+    text = "mijn wmo beschikking word niet aangemaakt in suite, hele team kan niet verder"
+    route = _route(org, text, "DYK", application="Microsoft 365")
+    assert (route.destination, route.application) == ("centric", "Suite4Sociaal Domein")
+
+
+def test_an_application_named_in_full_still_decides(org):
+    text = "outlook laat de wmo beschikking als bijlage niet zien"
+    assert _route(org, text, "DYK", application="Microsoft 365").destination == "werkplek"
+    # An everyday word with nothing else in the text: the assistant's application stands.
+    assert _route(org, "word crasht steeds", "DYK", application="Microsoft 365").destination == (
+        "werkplek"
+    )

@@ -1,0 +1,64 @@
+"""A report that reached the assistant as a greeting or a loose detail still starts a report;
+a real greeting or detail is answered as before."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.incident_text import sounds_like_problem
+from actions.loose_message import ActionReadLooseMessage
+from tests.actions.conftest import make_tracker, responses
+
+REPORT = "mijn wmo beschikking word niet aangemaakt in suite, hele team kan niet verder"
+
+
+@pytest.mark.parametrize("text", [
+    REPORT, f"hoi, {REPORT}", "goedemorgen, de scanner bij de balie doet niks meer",
+    "rijbewijs aanvraag blijft hangen bij het ondertekenen", "ik krijg een error bij inloggen",
+])  # fmt: skip
+def test_a_sentence_that_tells_what_goes_wrong_sounds_like_a_problem(text):
+    assert sounds_like_problem(text)
+
+
+@pytest.mark.parametrize("text", [
+    "hoi", "goedemorgen allemaal", "ik werk bij Veenhoven", "Dijkstede", "niet zo dringend",
+    "laat maar, het doet het weer", "ok het werkt nu weer, bedankt", "is al opgelost hoor",
+])  # fmt: skip
+def test_greetings_details_and_its_fixed_do_not(text):
+    assert not sounds_like_problem(text)
+
+
+def _slots(events) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize("intent", ["inform", "greet"])
+async def test_a_report_read_as_a_detail_or_greeting_starts_the_report(intent):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(f"hoi, {REPORT}", intent=intent, email="sanne@dijkstede.nl")
+    events = await ActionReadLooseMessage().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_incident_start"]
+    slots = _slots(events)
+    assert slots["ticket_kind"] == "incident" and slots["description"] == f"hoi, {REPORT}"
+    assert slots["affected"] == "medium"  # "hele team": not asked again
+    assert events[-1] == {"event": "followup", "name": "ticket_form", "timestamp": None}
+
+
+@pytest.mark.parametrize(("text", "intent", "answer"), [
+    ("hoi", "greet", "utter_greet"),
+    ("ik werk bij Veenhoven", "inform", "utter_how_can_i_help"),
+    ("laat maar, het doet het weer", "inform", "utter_how_can_i_help"),
+])
+async def test_a_greeting_or_detail_is_answered_and_starts_nothing(text, intent, answer):
+    dispatcher = CollectingDispatcher()
+    events = await ActionReadLooseMessage().run(dispatcher, make_tracker(text, intent=intent), {})
+    assert (responses(dispatcher), events) == ([answer], [])
+
+
+async def test_inside_a_form_a_greeting_starts_no_second_report():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(f"hoi, {REPORT}", intent="greet", active_loop="ticket_form",
+                           slots={"ticket_kind": "incident", "requested_slot": "urgency"})
+    assert await ActionReadLooseMessage().run(dispatcher, tracker, {}) == []
+    assert responses(dispatcher) == ["utter_greet"]
