@@ -126,7 +126,8 @@ async def catalogue(request: web.Request) -> web.Response:
             name=org.name,
             municipalities=[m.model_dump() for m in org.municipalities],
             teams=[t.model_dump() for t in org.teams],
-            suppliers=[s.model_dump() for s in org.suppliers],
+            # How a supplier is reached (URLs, variable names) is none of the assistant's business.
+            suppliers=[s.model_dump(exclude={"forwarding"}) for s in org.suppliers],
             applications=[a.model_dump() for a in org.applications],
         ).model_dump(mode="json")
     )
