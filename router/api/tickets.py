@@ -35,6 +35,7 @@ from router.domain.org import Organisation
 from router.keys import ENGINE, ORG, ROUTER
 from router.routing.decision import RouteRequest
 from router.routing.service import route_fields
+from router.store import forwarding
 from router.store import tickets as store
 from router.store.engine import in_transaction
 from router.store.tables import Ticket
@@ -217,6 +218,8 @@ async def create_ticket(request: web.Request) -> web.Response:
             idempotency_key=key,
             request_digest=digest if key is not None else None,
         )
+        # A supplier with `auto: true` gets it at once when the router is sure enough.
+        forwarding.auto_forward(session, ticket=ticket, org=org)
         return _ticket_out(org, session, ticket)
 
     try:
@@ -232,6 +235,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         destination=out["destination"],
         how=out["how"],
         municipality=out["municipality"],
+        status=out["status"],  # forwarded: the supplier gets it automatically
     )
     return web.json_response(out, status=201)
 
