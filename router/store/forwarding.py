@@ -108,10 +108,13 @@ def forward(
         Status(ticket.status)
     ]:
         raise NotForwardable(f"{ticket.reference} kan in deze status niet worden doorgezet.")
+    facts = _facts(ticket, org)
+    planned = rules.outgoing(facts, supplier, org, "")
     earlier = session.exec(
         select(OutboxMessage.id).where(
             OutboxMessage.ticket_id == ticket.id,
-            col(OutboxMessage.channel).in_(sorted(rules.FORWARD_CHANNELS)),
+            OutboxMessage.channel == planned.channel,
+            OutboxMessage.recipient == planned.recipient,
             col(OutboxMessage.idempotency_key).contains("/forward/"),
             col(OutboxMessage.status) != outbox.FLAGGED,
         )
@@ -133,7 +136,7 @@ def forward(
         new_value=f"{supplier.name} via {rules.METHOD_LABELS[method]}", note=note,
     )  # fmt: skip
     key = rules.forward_key(ticket.reference, flushed_id(event.id))
-    message = rules.outgoing(_facts(ticket, org), supplier, org, key)
+    message = rules.outgoing(facts, supplier, org, key)
     return outbox.enqueue(
         session,
         channel=message.channel,

@@ -99,6 +99,12 @@ def test_a_forward_under_way_is_not_repeated(session, org):
     session.commit()
     with pytest.raises(forwarding.AlreadyForwarded):
         forwarding.forward(session, reference=ticket.reference, actor="sd", org=org)
+    session.rollback()
+    # Sent elsewhere afterwards (the wrong supplier): the new supplier gets it.
+    store.reassign(session, reference=ticket.reference, destination="pinkroccade", actor="sd",
+                   reason="verkeerde leverancier", org=org)  # fmt: skip
+    other = forwarding.forward(session, reference=ticket.reference, actor="sd", org=org)
+    assert (other.channel, other.recipient) == ("webhook", "pinkroccade")
 
 
 @pytest.fixture
