@@ -57,9 +57,17 @@ class TopdeskSender:
         query = urllib.parse.urlencode(
             {"query": f'externalNumber=="{external}"', "fields": "id,number"}
         )
-        found = call("topdesk lookup", "GET", f"{base}?{query}", headers=headers,
-                     timeout=self.timeout_seconds)  # fmt: skip
-        existing = _incidents(found.body) if found.status == 200 else []
+        try:
+            found = call("topdesk lookup", "GET", f"{base}?{query}", headers=headers,
+                         timeout=self.timeout_seconds)  # fmt: skip
+        except SendFailed as exc:
+            # A TOPdesk that cannot search by external number (400, 404) still takes the
+            # incident; only a refusal of us (401, 403) or a failure to retry stops here.
+            if not exc.reason.endswith((" 400", " 404")):
+                raise
+            existing = []
+        else:
+            existing = _incidents(found.body) if found.status == 200 else []
         if existing:
             return _delivered(existing[0])
         made = call("topdesk", "POST", base, headers=headers, body=body.encode(),

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from aiohttp import web
 
 from router.channels.base import SendFailed
 from router.channels.mail import EmailSender, Mailer
@@ -181,3 +182,28 @@ def test_topdesk_wrong_password_is_for_staff_at_once_and_down_is_retried(org, to
             recipient="centric", body=_incident(org), idempotency_key=KEY
         )
     assert not down.value.permanent and topdesk.incidents == []
+
+
+def test_a_topdesk_that_cannot_search_still_gets_the_incident(org, topdesk):
+    original = topdesk._query
+    topdesk._query = lambda request: web.json_response(
+        [{"message": "query not supported"}], status=400
+    )
+    try:
+        delivered = _topdesk_sender(org, topdesk).send(
+            recipient="centric", body=_incident(org), idempotency_key=KEY
+        )
+    finally:
+        topdesk._query = original
+    assert delivered.supplier_reference == topdesk.incidents[0]["number"]
+
+
+def test_the_worker_sends_on_every_forwarding_channel(org):
+    from router.settings import WorkerSettings
+    from router.worker.outbox_job import senders_from
+
+    without_mail = senders_from(WorkerSettings(smtp_host=None), org)
+    assert set(without_mail) == {"webhook", "topdesk"}  # e-mail waits until a host is set
+    senders = senders_from(WorkerSettings(smtp_host="127.0.0.1", smtp_from="loket@x.org"), org)
+    assert set(senders) == {"webhook", "topdesk", "email"}
+    assert senders["email"].reply_to == "regie@de-delta.example.org"
