@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -202,6 +203,19 @@ def outgoing(facts: TicketFacts, supplier: Supplier, org: Organisation, key: str
         body = json.dumps(topdesk_incident(facts, forwarding, org, key), ensure_ascii=False)
         return Outgoing("topdesk", supplier.key, _subject(facts), body)
     raise ValueError(f"supplier {supplier.key} has no forwarding method")
+
+
+def unset_secrets(org: Organisation, environ: Mapping[str, str]) -> list[str]:
+    """The environment variables the organisation file names that hold nothing."""
+    names = []
+    for supplier in org.suppliers:
+        forwarding = supplier.forwarding
+        if forwarding is None:
+            continue
+        names.append(forwarding.secret_env)
+        if isinstance(forwarding, TopdeskForwarding):
+            names.append(forwarding.password_env)
+    return sorted({n for n in names if n and not environ.get(n)})
 
 
 def auto_forward_to(

@@ -7,6 +7,7 @@ and ticket id only, never a recipient or a text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from router.channels.mail import EmailSender, mailer_from
 from router.channels.telegram import DEFAULT_API_URL, TelegramSender
 from router.channels.topdesk import TopdeskSender
 from router.channels.webhook import WebhookSender
-from router.domain.forwarding import SIGNATURE_WINDOW
+from router.domain.forwarding import SIGNATURE_WINDOW, unset_secrets
 from router.domain.org import Organisation
 from router.settings import WorkerSettings
 from router.store import forwarding, linking, outbox
@@ -118,6 +119,11 @@ def send_due(
 
 def outbox_job(settings: WorkerSettings, org: Organisation) -> Job:
     senders = senders_from(settings, org)
+    missing = unset_secrets(org, os.environ)
+    if missing:  # forwards to these suppliers wait in the outbox until they are set
+        log.warning("router.forwarding.secrets_unset", variables=missing)
+    if "email" not in senders:
+        log.info("router.outbox.email_off", reason="LOKET_SMTP_HOST not set")
     backoff = outbox.Backoff(
         first=timedelta(seconds=settings.outbox_first_retry_seconds),
         max_attempts=settings.outbox_max_attempts,

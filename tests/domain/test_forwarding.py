@@ -51,3 +51,10 @@ def test_keys_message_ids_and_reply_addresses():
     )
     assert rules.reference_of_subject("Re: [M-2026-000123] Melding") == "M-2026-000123"
     assert rules.reference_of_subject("Geen referentie") is None
+
+
+def test_unset_secrets_are_named(org):
+    everything = {name: "x" for name in rules.unset_secrets(org, {})}
+    assert "LOKET_SUPPLIER_CENTRIC_PASSWORD" in everything
+    assert "LOKET_SUPPLIER_PINKROCCADE_SECRET" in everything
+    assert rules.unset_secrets(org, everything) == []
