@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from router.domain import forwarding as rules
 from router.domain.errors import Conflict, InvalidInput
@@ -289,9 +289,17 @@ def prune_signatures(session: Session, *, before: datetime) -> int:
 
 
 def _was_forwarded(session: Session, ticket: Ticket) -> bool:
+    """Forwarded since it was last sent to its present destination (a forward to an earlier
+    supplier does not count for this one)."""
+    since = session.exec(
+        select(func.max(col(TicketEvent.id))).where(
+            TicketEvent.ticket_id == ticket.id, col(TicketEvent.kind) == EventKind.reassigned
+        )
+    ).one()
     found = session.exec(
         select(TicketEvent.id).where(
             TicketEvent.ticket_id == ticket.id,
+            col(TicketEvent.id) > (since or 0),
             or_(
                 col(TicketEvent.kind) == EventKind.forwarded,
                 (col(TicketEvent.kind) == EventKind.status)

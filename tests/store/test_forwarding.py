@@ -270,6 +270,15 @@ def test_a_supplier_touches_only_tickets_forwarded_to_it(session, org):
             )  # fmt: skip
         session.rollback()
     assert store.get_ticket(session, forwarded.reference).status == Status.forwarded
+    # Sent on to another supplier but not forwarded to it yet: that one cannot touch it either.
+    store.reassign(session, reference=forwarded.reference, destination="pinkroccade",
+                   actor="sd", reason="verkeerde leverancier", org=org)  # fmt: skip
+    session.commit()
+    with pytest.raises(store.TicketNotFound):
+        forwarding.supplier_update(
+            session, supplier="pinkroccade", reference=forwarded.reference, org=org,
+            note="hallo",
+        )  # fmt: skip
 
 
 def test_a_status_from_the_supplier_reaches_the_reporter(session, org):
