@@ -27,7 +27,7 @@ from router.domain import forwarding as rules
 from router.domain.errors import Conflict
 from router.domain.vocabulary import Status
 from router.keys import ORG
-from router.store import forwarding
+from router.store import supplier_updates
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()
@@ -78,9 +78,12 @@ async def supplier_update(request: web.Request) -> web.Response:
     update = _parse(raw)
 
     def work(session: Session) -> SupplierUpdateOut:
-        if not forwarding.remember_signature(session, supplier=key, signature=signature, now=now):
+        taken = supplier_updates.remember_signature(
+            session, supplier=key, signature=signature, now=now
+        )
+        if not taken:
             raise Replayed()
-        ticket = forwarding.supplier_update(
+        ticket = supplier_updates.supplier_update(
             session,
             supplier=key,
             reference=update.reference.upper(),

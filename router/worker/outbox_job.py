@@ -24,7 +24,7 @@ from router.channels.webhook import WebhookSender
 from router.domain.forwarding import SIGNATURE_WINDOW, unset_secrets
 from router.domain.org import Organisation
 from router.settings import WorkerSettings
-from router.store import forwarding, linking, outbox
+from router.store import forwarding, linking, outbox, supplier_updates
 from router.store.engine import writer
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every
@@ -155,7 +155,7 @@ def prune_signatures_job() -> Job:
 
     def run(context: JobContext) -> dict[str, Any]:
         with Session(writer(context.engine)) as session:
-            removed = forwarding.prune_signatures(
+            removed = supplier_updates.prune_signatures(
                 session, before=context.now - 2 * SIGNATURE_WINDOW
             )
             session.commit()

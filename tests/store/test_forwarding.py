@@ -16,7 +16,7 @@ from router.channels.webhook import WebhookSender
 from router.domain.forwarding import forward_key
 from router.domain.org import Organisation
 from router.domain.vocabulary import EventKind, Status
-from router.store import forwarding, outbox
+from router.store import forwarding, outbox, supplier_updates
 from router.store import tickets as store
 from router.store.tables import OutboxMessage, TicketEvent
 from router.worker.outbox_job import send_due
@@ -239,7 +239,7 @@ def _forwarded(session, org, application="Key2Burgerzaken"):
 
 def test_a_supplier_sets_its_reference_status_and_a_note(session, org):
     ticket = _forwarded(session, org)
-    forwarding.supplier_update(
+    supplier_updates.supplier_update(
         session, supplier="centric", reference=ticket.reference, org=org,
         status=Status.in_progress, supplier_reference="I 2611 007", note="We kijken ernaar.",
     )  # fmt: skip
@@ -248,7 +248,7 @@ def test_a_supplier_sets_its_reference_status_and_a_note(session, org):
     status_event = [e for e in store.ticket_events(session, ticket) if e.kind == "status"][-1]
     assert (status_event.actor, status_event.note) == ("leverancier:centric", "We kijken ernaar.")
     # The same status again changes nothing; its note becomes an internal comment.
-    forwarding.supplier_update(
+    supplier_updates.supplier_update(
         session, supplier="centric", reference=ticket.reference, org=org,
         status=Status.in_progress, note="Nog even geduld.",
     )  # fmt: skip
@@ -264,7 +264,7 @@ def test_a_supplier_touches_only_tickets_forwarded_to_it(session, org):
     not_yet = _ticket(session, org)  # Centric's, but not forwarded
     for supplier, ticket in (("pinkroccade", forwarded), ("centric", not_yet)):
         with pytest.raises(store.TicketNotFound):
-            forwarding.supplier_update(
+            supplier_updates.supplier_update(
                 session, supplier=supplier, reference=ticket.reference, org=org,
                 status=Status.resolved,
             )  # fmt: skip
@@ -275,7 +275,7 @@ def test_a_supplier_touches_only_tickets_forwarded_to_it(session, org):
                    actor="sd", reason="verkeerde leverancier", org=org)  # fmt: skip
     session.commit()
     with pytest.raises(store.TicketNotFound):
-        forwarding.supplier_update(
+        supplier_updates.supplier_update(
             session, supplier="pinkroccade", reference=forwarded.reference, org=org,
             note="hallo",
         )  # fmt: skip
@@ -287,7 +287,7 @@ def test_a_status_from_the_supplier_reaches_the_reporter(session, org):
         channel="telegram", sender_id="5001", email="anna@dijkstede.nl")})  # fmt: skip
     ticket = _create(session, org, data)
     forwarding.forward(session, reference=ticket.reference, actor="sd", org=org)
-    forwarding.supplier_update(
+    supplier_updates.supplier_update(
         session, supplier="centric", reference=ticket.reference, org=org, status=Status.resolved
     )
     session.commit()
@@ -297,13 +297,13 @@ def test_a_status_from_the_supplier_reaches_the_reporter(session, org):
 
 
 def test_a_signature_is_taken_once_and_pruned_later(engine, session):
-    assert forwarding.remember_signature(session, supplier="centric", signature="ab" * 32, now=T0)
+    assert supplier_updates.remember_signature(session, supplier="centric", signature="ab" * 32, now=T0)
     session.commit()
     with Session(engine) as other:
-        assert not forwarding.remember_signature(
+        assert not supplier_updates.remember_signature(
             other, supplier="centric", signature="ab" * 32, now=T0
         )
-    assert forwarding.prune_signatures(session, before=T0) == 0
-    assert forwarding.prune_signatures(session, before=T0 + timedelta(seconds=1)) == 1
+    assert supplier_updates.prune_signatures(session, before=T0) == 0
+    assert supplier_updates.prune_signatures(session, before=T0 + timedelta(seconds=1)) == 1
     session.commit()
     assert session.exec(select(TicketEvent).where(TicketEvent.kind == "nothing")).all() == []

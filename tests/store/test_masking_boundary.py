@@ -25,6 +25,7 @@ from router.store import (
     queues,
     satisfaction,
     self_service,
+    supplier_updates,
     training,
 )
 from router.store import tickets as store
@@ -49,7 +50,7 @@ WRITERS = {
     "accounts.set_email", "satisfaction.record_satisfaction",
     "outbox.enqueue", "outbox.notify_status_change", "outbox.mark_failed",
     "forwarding.forward", "forwarding.auto_forward", "forwarding.record_failed",
-    "forwarding.supplier_update",
+    "supplier_updates.supplier_update",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -72,12 +73,13 @@ NO_FREE_TEXT = {
     "linking.prune_updates", "linking.pending_email",
     "forwarding.forwarding_supplier", "forwarding.record_delivered",
     "forwarding.flagged_with_tickets", "forwarding.undelivered_forward",
-    "forwarding.remember_signature", "forwarding.prune_signatures",
+    "supplier_updates.remember_signature", "supplier_updates.prune_signatures",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
 MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
 MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
+MODULES |= {"supplier_updates": supplier_updates}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -173,7 +175,7 @@ def _write_through_every_store_function(session, org) -> None:
         s.model_copy(update={"forwarding": s.forwarding.model_copy(update={"auto": True})})
         if s.key == "centric" else s for s in org.suppliers]})  # fmt: skip
     forwarded = forwarding.auto_forward(session, ticket=to_supplier, org=auto)
-    forwarding.supplier_update(
+    supplier_updates.supplier_update(
         session, supplier="centric", reference=to_supplier.reference, org=org, note=CITIZEN,
         supplier_reference="I 2611 042",
     )  # fmt: skip
