@@ -97,6 +97,13 @@ OPERATIONS = [
     ),
     Operation(
         "POST",
+        "/api/tickets/{reference}/forward",
+        "Forward to the supplier by its method (e-mail, webhook, TOPdesk) through the outbox",
+        s.TicketOut,
+        body=s.ForwardIn,
+    ),
+    Operation(
+        "POST",
         "/api/tickets/{reference}/reassign",
         "Send to another team or supplier",
         s.TicketOut,

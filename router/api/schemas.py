@@ -156,6 +156,13 @@ class StatusIn(_In):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
+class ForwardIn(_In):
+    """Forward to the ticket's supplier by its method in the organisation file."""
+
+    actor: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
 class ReassignIn(_In):
     destination: str = Field(min_length=1, max_length=64)
     actor: str = Field(min_length=1, max_length=200)

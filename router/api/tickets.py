@@ -21,6 +21,7 @@ from router.api.errors import STARTED, BadRequest
 from router.api.schemas import (
     CatalogueOut,
     CommentIn,
+    ForwardIn,
     ReassignIn,
     RouteIn,
     RouteOut,
@@ -299,6 +300,23 @@ async def change_status(request: web.Request) -> web.Response:
 
     out = await _in_session(request, work)
     log.info("router.ticket.status", reference=reference, status=out["status"])
+    return web.json_response(out)
+
+
+@routes.post("/api/tickets/{reference}/forward")
+async def forward(request: web.Request) -> web.Response:
+    """Forward to the supplier by its method (e-mail, webhook, TOPdesk): status forwarded and
+    the message in the outbox, in one transaction; `loket worker` delivers it."""
+    reference, org = _reference(request), request.app[ORG]
+    body = await _body(request, ForwardIn)
+
+    def work(session: Session) -> dict:
+        forwarding.forward(session, reference=reference, actor=body.actor, org=org,
+                           note=body.note)  # fmt: skip
+        return _ticket_out(org, session, store.get_ticket(session, reference))
+
+    out = await _in_session(request, work)
+    log.info("router.ticket.forwarded", reference=reference, destination=out["destination"])
     return web.json_response(out)
 
 

@@ -175,3 +175,20 @@ async def test_a_secret_missing_from_the_environment_is_503_not_a_pass(client, m
     resp = await _post(client, {"reference": reference, "status": "resolved"})
     assert resp.status == 503
     assert (await _ticket(client, reference))["status"] == "forwarded"
+
+
+async def test_forward_through_the_api_then_the_supplier_answers(client):
+    reference = (await _create(client))["reference"]
+    resp = await client.post(
+        f"/api/tickets/{reference}/forward", json={"actor": "sd.anna", "note": "Graag"},
+        headers=AUTH,
+    )  # fmt: skip
+    assert resp.status == 200 and (await resp.json())["status"] == "forwarded"
+    again = await client.post(f"/api/tickets/{reference}/forward", json={"actor": "sd"},
+                              headers=AUTH)  # fmt: skip
+    assert again.status == 409
+    phone = (await _create(client, application="Telefonie"))["reference"]  # KPN: no method
+    resp = await client.post(f"/api/tickets/{phone}/forward", json={"actor": "sd"}, headers=AUTH)
+    assert resp.status == 422 and "geen doorzetmethode" in (await resp.json())["error"]
+    resp = await _post(client, {"reference": reference, "supplier_reference": "I 2611 001"})
+    assert resp.status == 200
