@@ -82,6 +82,34 @@ def forwarding_supplier(org: Organisation, ticket: Ticket) -> Supplier | None:
     return supplier if supplier is not None and supplier.forwarding is not None else None
 
 
+def _forward_stands(session: Session, ticket: Ticket, channel: str, recipient: str) -> bool:
+    """A forward to this supplier is under way, or was delivered and the ticket has not been
+    reopened since (a reopened ticket may go to the supplier again)."""
+    earlier = session.exec(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.ticket_id == ticket.id,
+            OutboxMessage.channel == channel,
+            OutboxMessage.recipient == recipient,
+            col(OutboxMessage.idempotency_key).contains("/forward/"),
+            col(OutboxMessage.status) != outbox.FLAGGED,
+        )
+        .order_by(col(OutboxMessage.id).desc())
+    ).first()
+    if earlier is None or earlier.status != outbox.SENT:
+        return earlier is not None
+    forwarded_at_event = int(earlier.idempotency_key.rsplit("/", 1)[1])
+    reopened = session.exec(
+        select(TicketEvent.id).where(
+            TicketEvent.ticket_id == ticket.id,
+            col(TicketEvent.id) > forwarded_at_event,
+            col(TicketEvent.kind) == EventKind.status,
+            col(TicketEvent.new_value) == Status.reopened,
+        )
+    ).first()
+    return reopened is None
+
+
 def forward(
     session: Session,
     *,
@@ -106,16 +134,7 @@ def forward(
         raise NotForwardable(f"{ticket.reference} kan in deze status niet worden doorgezet.")
     facts = _facts(ticket, org)
     planned = rules.outgoing(facts, supplier, org, "")
-    earlier = session.exec(
-        select(OutboxMessage.id).where(
-            OutboxMessage.ticket_id == ticket.id,
-            OutboxMessage.channel == planned.channel,
-            OutboxMessage.recipient == planned.recipient,
-            col(OutboxMessage.idempotency_key).contains("/forward/"),
-            col(OutboxMessage.status) != outbox.FLAGGED,
-        )
-    ).first()
-    if earlier is not None:
+    if _forward_stands(session, ticket, planned.channel, planned.recipient):
         raise AlreadyForwarded(f"{ticket.reference} is al doorgezet naar {supplier.name}.")
     if ticket.status != Status.forwarded:
         store.change_status(

@@ -179,6 +179,16 @@ def test_suppliers_down_then_up_each_gets_the_forward_exactly_once(
     clock.advance(86400)
     send_due(engine, senders, backoff=BACKOFF, clock=clock)
     assert len(webhook.tickets) == 1 and len(topdesk.incidents) == 1
+    # ...nor by hand, unless the ticket was reopened: then the supplier gets it anew.
+    with pytest.raises(forwarding.AlreadyForwarded):
+        forwarding.forward(session, reference=to_centric.reference, actor="sd", org=org)
+    session.rollback()
+    for status in (Status.resolved, Status.reopened):
+        store.change_status(session, reference=to_centric.reference, status=status, actor="sd")
+    forwarding.forward(session, reference=to_centric.reference, actor="sd", org=org)
+    session.commit()
+    send_due(engine, senders, backoff=BACKOFF, clock=clock)
+    assert len(topdesk.incidents) == 2  # a new key, so a new incident
 
 
 def test_after_the_last_try_the_ticket_is_flagged_for_staff_and_can_go_again(
