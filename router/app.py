@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from router.api import linking, self_service, tickets
+from router.api import linking, self_service, suppliers, tickets
 from router.api.auth import token_middleware
 from router.api.errors import error_middleware
 from router.api.openapi import openapi
@@ -39,6 +39,7 @@ def create_app(settings: Settings, org: Organisation | None = None) -> web.Appli
     app.add_routes(tickets.routes)
     app.add_routes(self_service.routes)
     app.add_routes(linking.routes)  # Telegram accounts and updates (issue 14)
+    app.add_routes(suppliers.routes)  # suppliers' signed updates (issue 15)
     app.router.add_get("/api/openapi.json", openapi)
     workspace.mount(app, settings, org)  # the staff workspace at /staff/, its own session auth
     return app

@@ -64,7 +64,22 @@ class RouterSettings(StoreSettings):
     model_check_seconds: float = Field(default=2.0, gt=0.0, le=3600.0)
 
 
-class WorkerSettings(RouterSettings):
+class SmtpSettings(BaseSettings):
+    """The mail server of the service's own mail: the one-time codes that link a Telegram
+    account (router/api/linking.py; without a host no code can be sent and the bot says so)
+    and the outbox's e-mail (forwards to suppliers; without a host they wait in the outbox)."""
+
+    model_config = SettingsConfigDict(env_prefix="LOKET_", extra="ignore")
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "loket@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+
+
+class WorkerSettings(RouterSettings, SmtpSettings):
     """What `loket worker` needs: its pace and the jobs' schedules."""
 
     # How often the worker looks for due jobs.
@@ -90,7 +105,7 @@ class WorkerSettings(RouterSettings):
         return None if isinstance(value, str) and not value.strip() else value
 
 
-class Settings(RouterSettings):
+class Settings(RouterSettings, SmtpSettings):
     """The router service's settings."""
 
     # Opens every endpoint of the JSON API (staff tools, integrations).
@@ -115,14 +130,6 @@ class Settings(RouterSettings):
     trusted_proxies: ProxyList = Field(default_factory=list)
     # Keys the staff pseudonyms in the logs (HMAC); without it the workspace's secret key does.
     log_key: SecretStr | None = None
-    # E-mail for the one-time codes that link a Telegram account (router/api/linking.py).
-    # Without a host no code can be sent and the bot says so.
-    smtp_host: str | None = None
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_from: str = "loket@localhost"
-    smtp_username: str | None = None
-    smtp_password: SecretStr | None = None
-    smtp_starttls: bool = False
     # Processes serving requests; routing is CPU work, so one per core by default.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 

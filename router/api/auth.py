@@ -4,6 +4,8 @@ Two tokens: the service token (LOKET_SERVICE_TOKEN) opens every endpoint; the as
 token (LOKET_ASSISTANT_TOKEN, optional) opens only ASSISTANT_MAY_CALL, what the assistant's
 conversations need, and answers 403 elsewhere. Both are compared in constant time.
 
+Suppliers' updates (SUPPLIER_SIGNED) take no token: the supplier signs each request.
+
 Only /api/ paths: the staff workspace (/staff/) signs its users in with its own sessions.
 """
 
@@ -42,6 +44,13 @@ ASSISTANT_MAY_CALL: frozenset[tuple[str, str]] = frozenset(
 )
 
 
+# Called by suppliers, signed with their own secret instead of a bearer token (checked by the
+# handler, router/api/suppliers.py); no token opens them.
+SUPPLIER_SIGNED: frozenset[tuple[str, str]] = frozenset(
+    {("POST", "/api/suppliers/{key}/updates")}  # a supplier's news of a forwarded ticket
+)
+
+
 def _matches(given: bytes, secret: str) -> bool:
     return hmac.compare_digest(given, secret.encode())
 
@@ -60,6 +69,8 @@ def _operation(request: web.Request) -> tuple[str, str] | None:
 async def token_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path in PUBLIC_PATHS or not request.path.startswith("/api/"):
         return await handler(request)
+    if _operation(request) in SUPPLIER_SIGNED:
+        return await handler(request)  # its signature is checked there, not a token
     settings = request.app[SETTINGS]
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     given = token.strip().encode()

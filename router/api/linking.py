@@ -26,7 +26,7 @@ from router.api.schemas import (
 )
 from router.api.tickets import _body, _in_session
 from router.channels.base import SendFailed
-from router.channels.mail import Mailer, code_mail
+from router.channels.mail import Mailer, code_mail, mailer_from
 from router.keys import ORG, SETTINGS
 from router.settings import Settings
 from router.store import linking
@@ -41,17 +41,7 @@ def _now() -> datetime:
 
 
 def mailer(settings: Settings) -> Mailer | None:
-    if not settings.smtp_host:
-        return None
-    password = settings.smtp_password
-    return Mailer(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_from,
-        username=settings.smtp_username,
-        password=password.get_secret_value() if password else None,
-        starttls=settings.smtp_starttls,
-    )
+    return mailer_from(settings)
 
 
 def _json(

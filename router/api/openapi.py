@@ -8,7 +8,8 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from router.api import schemas as s
-from router.api.auth import ASSISTANT_MAY_CALL, PUBLIC_PATHS
+from router.api.auth import ASSISTANT_MAY_CALL, PUBLIC_PATHS, SUPPLIER_SIGNED
+from router.domain.forwarding import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,25 @@ IDEMPOTENCY_PARAMETER = {
     "another body is refused (422).",
     "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[ -~]+$"},
 }
+
+
+SIGNATURE_PARAMETERS = [
+    {
+        "name": TIMESTAMP_HEADER,
+        "in": "header",
+        "required": True,
+        "description": "Unix seconds; refused more than 5 minutes from the service's clock.",
+        "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+    },
+    {
+        "name": SIGNATURE_HEADER,
+        "in": "header",
+        "required": True,
+        "description": "sha256=<hex HMAC-SHA256 of timestamp + '.' + body, with the "
+        "supplier's secret>; a signature seen before is a replay (409).",
+        "schema": {"type": "string", "maxLength": 100},
+    },
+]
 
 
 OPERATIONS = [
@@ -74,6 +94,13 @@ OPERATIONS = [
         "Change the status (state machine)",
         s.TicketOut,
         body=s.StatusIn,
+    ),
+    Operation(
+        "POST",
+        "/api/tickets/{reference}/forward",
+        "Forward to the supplier by its method (e-mail, webhook, TOPdesk) through the outbox",
+        s.TicketOut,
+        body=s.ForwardIn,
     ),
     Operation(
         "POST",
@@ -159,6 +186,13 @@ OPERATIONS = [
         "Release an update whose handling failed",
         s.ChannelUpdateOut,
     ),
+    Operation(
+        "POST",
+        "/api/suppliers/{key}/updates",
+        "A supplier's reference, status or note for a ticket forwarded to it (signed)",
+        s.SupplierUpdateOut,
+        body=s.SupplierUpdateIn,
+    ),
 ]
 
 
@@ -189,11 +223,25 @@ def _operation(op: Operation) -> dict:
             "description": "A retry with the same Idempotency-Key: the ticket filed before",
             "content": {"application/json": {"schema": _ref(op.response)}},
         }
-    if op.path not in PUBLIC_PATHS:
+    signed = (op.method, op.path) in SUPPLIER_SIGNED
+    if signed:
+        out["security"] = [{"supplierSignature": []}]
+    elif op.path not in PUBLIC_PATHS:
         out["security"] = [{"serviceToken": []}]
         if (op.method, op.path) in ASSISTANT_MAY_CALL:
             out["security"].append({"assistantToken": []})
     params: list[dict] = [IDEMPOTENCY_PARAMETER] if op.idempotent else []
+    if signed:
+        params.extend(SIGNATURE_PARAMETERS)
+    if "{key}" in op.path:
+        params.append(
+            {
+                "name": "key",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
+            }
+        )
     if "{outage_id}" in op.path:
         params.append(
             {"name": "outage_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -258,6 +306,13 @@ def build_openapi() -> dict:
                     "scheme": "bearer",
                     "description": "LOKET_ASSISTANT_TOKEN: only the operations that list it; "
                     "403 elsewhere",
+                },
+                "supplierSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": SIGNATURE_HEADER,
+                    "description": "A supplier's HMAC-SHA256 signature (with "
+                    f"{TIMESTAMP_HEADER}); no bearer token opens these operations",
                 },
             },
         },

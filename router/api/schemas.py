@@ -156,6 +156,13 @@ class StatusIn(_In):
     note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
+class ForwardIn(_In):
+    """Forward to the ticket's supplier by its method in the organisation file."""
+
+    actor: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
 class ReassignIn(_In):
     destination: str = Field(min_length=1, max_length=64)
     actor: str = Field(min_length=1, max_length=200)
@@ -354,3 +361,28 @@ class ChannelUpdateIn(_In):
 
 class ChannelUpdateOut(BaseModel):
     first: bool  # False: a repeat, already handled
+
+
+# --- A supplier's update of a ticket forwarded to it (issue 15) -----------------------------
+
+
+class SupplierUpdateIn(_In):
+    """What a supplier tells us: its own reference, a status (in_progress or resolved; not
+    waiting, which staff decide), a note; at least one of them."""
+
+    reference: str = Field(pattern=r"^[Mm]-\d{4}-\d{6}$")
+    status: Literal["in_progress", "resolved"] | None = None
+    supplier_reference: str | None = Field(default=None, min_length=1, max_length=100)
+    note: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT)
+
+    @model_validator(mode="after")
+    def _something(self) -> SupplierUpdateIn:
+        if self.status is None and self.supplier_reference is None and self.note is None:
+            raise ValueError("give at least one of status, supplier_reference and note")
+        return self
+
+
+class SupplierUpdateOut(BaseModel):
+    reference: str
+    status: Status
+    supplier_reference: str | None

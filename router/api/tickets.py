@@ -21,6 +21,7 @@ from router.api.errors import STARTED, BadRequest
 from router.api.schemas import (
     CatalogueOut,
     CommentIn,
+    ForwardIn,
     ReassignIn,
     RouteIn,
     RouteOut,
@@ -36,6 +37,7 @@ from router.domain.vocabulary import RoutedHow
 from router.keys import ENGINE, ORG, ROUTER
 from router.routing.decision import RouteRequest
 from router.routing.service import route_fields
+from router.store import forwarding
 from router.store import tickets as store
 from router.store.engine import in_transaction
 from router.store.tables import Ticket
@@ -127,7 +129,8 @@ async def catalogue(request: web.Request) -> web.Response:
             name=org.name,
             municipalities=[m.model_dump() for m in org.municipalities],
             teams=[t.model_dump() for t in org.teams],
-            suppliers=[s.model_dump() for s in org.suppliers],
+            # How a supplier is reached (URLs, variable names) is none of the assistant's business.
+            suppliers=[s.model_dump(exclude={"forwarding"}) for s in org.suppliers],
             applications=[a.model_dump() for a in org.applications],
         ).model_dump(mode="json")
     )
@@ -220,6 +223,8 @@ async def create_ticket(request: web.Request) -> web.Response:
             idempotency_key=key,
             request_digest=digest if key is not None else None,
         )
+        # A supplier with `auto: true` gets it at once when the router is sure enough.
+        forwarding.auto_forward(session, ticket=ticket, org=org)
         return _ticket_out(org, session, ticket)
 
     try:
@@ -235,6 +240,7 @@ async def create_ticket(request: web.Request) -> web.Response:
         destination=out["destination"],
         how=out["how"],
         municipality=out["municipality"],
+        status=out["status"],  # forwarded: the supplier gets it automatically
     )
     return web.json_response(out, status=201)
 
@@ -298,6 +304,23 @@ async def change_status(request: web.Request) -> web.Response:
 
     out = await _in_session(request, work)
     log.info("router.ticket.status", reference=reference, status=out["status"])
+    return web.json_response(out)
+
+
+@routes.post("/api/tickets/{reference}/forward")
+async def forward(request: web.Request) -> web.Response:
+    """Forward to the supplier by its method (e-mail, webhook, TOPdesk): status forwarded and
+    the message in the outbox, in one transaction; `loket worker` delivers it."""
+    reference, org = _reference(request), request.app[ORG]
+    body = await _body(request, ForwardIn)
+
+    def work(session: Session) -> dict:
+        forwarding.forward(session, reference=reference, actor=body.actor, org=org,
+                           note=body.note)  # fmt: skip
+        return _ticket_out(org, session, store.get_ticket(session, reference))
+
+    out = await _in_session(request, work)
+    log.info("router.ticket.forwarded", reference=reference, destination=out["destination"])
     return web.json_response(out)
 
 

@@ -3,6 +3,7 @@ acknowledgement or raises SendFailed (to try again later, or refused for good)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -16,10 +17,21 @@ class SendFailed(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """An acknowledgement that also names the receiver's own number for the ticket (the
+    incident number in a supplier's TOPdesk): it becomes the ticket's supplier reference."""
+
+    acknowledgement: str
+    supplier_reference: str | None = None
+
+
 class Sender(Protocol):
     @property
     def channel(self) -> str: ...
 
-    def send(self, *, recipient: str, body: str, idempotency_key: str) -> str:
+    def send(
+        self, *, recipient: str, body: str, idempotency_key: str, subject: str | None = None
+    ) -> str | Delivered:
         """Deliver `body`; the channel's id of the delivered message. Raises SendFailed."""
         ...

@@ -64,7 +64,9 @@ class TelegramSender:
             raise SendFailed(f"telegram {method} not ok")
         return answer
 
-    def send(self, *, recipient: str, body: str, idempotency_key: str) -> str:
+    def send(
+        self, *, recipient: str, body: str, idempotency_key: str, subject: str | None = None
+    ) -> str:
         """sendMessage to the chat; Telegram takes no idempotency key, so the outbox's
         claim is what keeps a message from going twice."""
         ids = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
@@ -45,9 +45,68 @@ class Team(_Strict):
     handles: str = ""
 
 
+# --- Forwarding to suppliers (issue 15): how a ticket reaches a supplier's own desk -------
+# Secrets are never in the file: it names the environment variable that holds each one.
+ENV_NAME = r"^LOKET_[A-Z0-9_]+$"  # the name of an environment variable
+HTTP_URL = r"^https?://[^\s/?#]+[^\s]*$"
+
+
+class _Forwarding(_Strict):
+    # Forward without staff when the router is sure enough (`forwarding.auto_min_confidence`).
+    auto: bool = False
+    # The variable holding the HMAC secret of this supplier's signed updates to
+    # POST /api/suppliers/{key}/updates (and of the webhook's own signature). Without it the
+    # supplier cannot send updates.
+    secret_env: str | None = Field(default=None, pattern=ENV_NAME)
+
+
+class EmailForwarding(_Forwarding):
+    """A readable Dutch mail to the supplier's service desk."""
+
+    method: Literal["email"]
+    address: EmailStr
+
+
+class WebhookForwarding(_Forwarding):
+    """A JSON POST, signed with HMAC-SHA256 over timestamp + "." + body."""
+
+    method: Literal["webhook"]
+    url: str = Field(pattern=HTTP_URL)
+    secret_env: str = Field(pattern=ENV_NAME)
+
+
+class TopdeskForwarding(_Forwarding):
+    """An incident in the supplier's TOPdesk (REST API, an operator's application password)."""
+
+    method: Literal["topdesk"]
+    url: str = Field(pattern=HTTP_URL)  # the TOPdesk's base, e.g. https://centric.topdesk.net
+    username: str = Field(min_length=1)
+    password_env: str = Field(pattern=ENV_NAME)
+    # The caller in their TOPdesk: a person registered for the collaboration (by e-mail);
+    # without it an unregistered caller named after the collaboration.
+    caller_email: EmailStr | None = None
+
+
+Forwarding = Annotated[
+    EmailForwarding | WebhookForwarding | TopdeskForwarding, Field(discriminator="method")
+]
+
+
 class Supplier(_Strict):
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1)
+    # How Loket forwards to it; none: staff forward by phone or portal and record the reference.
+    forwarding: Forwarding | None = None
+
+
+class ForwardingDefaults(_Strict):
+    """The collaboration's side of forwarding."""
+
+    # Replies to a forwarding mail go here, the ticket's reference added (regie+M-2026-...@).
+    reply_to: EmailStr | None = None
+    # A supplier with `auto: true` gets a new ticket without staff from this route confidence
+    # up (rules, catalogue names and the text model above its measured threshold; never triage).
+    auto_min_confidence: float = Field(default=0.95, ge=0.5, le=1.0)
 
 
 class Application(_Strict):
@@ -155,6 +214,7 @@ class Organisation(_Strict):
     routing: Routing
     sla: Sla
     report: ReportConfig = ReportConfig()
+    forwarding: ForwardingDefaults = ForwardingDefaults()
 
     @model_validator(mode="after")
     def _consistent(self) -> Organisation:
@@ -162,6 +222,11 @@ class Organisation(_Strict):
         _unique("municipalities", [m.name for m in self.municipalities], what="name")
         _unique("teams + suppliers", [t.key for t in self.teams] + [s.key for s in self.suppliers])
         _unique("applications", [a.name for a in self.applications], what="name")
+        _unique(
+            "suppliers[].forwarding (secret_env, password_env)",
+            [v for s in self.suppliers if s.forwarding for v in _secret_names(s.forwarding)],
+            what="environment variable",
+        )
         destinations = self.destination_keys()
         municipalities = {m.key for m in self.municipalities}
         for field in ("security_incident", "data_breach", "triage"):
@@ -211,6 +276,9 @@ class Organisation(_Strict):
                     also = "listed twice" if other == domain.name else f"also in the domain {other}"
                     raise ValueError(f"{where}: '{term}' is {also}")
                 seen[key] = domain.name
+
+    def supplier(self, key: str) -> Supplier | None:
+        return next((s for s in self.suppliers if s.key == key), None)
 
     def destination_keys(self) -> set[str]:
         return {t.key for t in self.teams} | {s.key for s in self.suppliers}
@@ -296,6 +364,14 @@ def _unique(where: str, values: list[str], what: str = "key") -> None:
         if value in seen:
             raise ValueError(f"{where}: duplicate {what} '{value}'")
         seen.add(value)
+
+
+def _secret_names(forwarding: EmailForwarding | WebhookForwarding | TopdeskForwarding) -> list[str]:
+    """Each supplier signs with its own secret: a shared one would let one sign for another."""
+    names = [forwarding.secret_env] if forwarding.secret_env else []
+    if isinstance(forwarding, TopdeskForwarding):
+        names.append(forwarding.password_env)
+    return names
 
 
 def _known(where: str, value: str, known: set[str], kind: str = "team or supplier") -> None:

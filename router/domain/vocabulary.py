@@ -63,6 +63,7 @@ class EventKind(StrEnum):
     reviewed = "reviewed"
     comment = "comment"
     forwarded = "forwarded"
+    delivery = "delivery"  # a message to a supplier or the reporter delivered, or given up on
 
 
 class OutageStatus(StrEnum):

@@ -342,3 +342,13 @@ class LinkCode(Row, table=True):
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     wrong_attempts: int = 0
     blocked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SupplierSignature(Row, table=True):
+    """The signature of a supplier's update already applied: the same signed request again is
+    a replay and is refused, whichever service process receives it. Kept a little longer than
+    the time window a signature is valid in, then pruned."""
+
+    signature: str = Field(primary_key=True, max_length=64)  # hex HMAC-SHA256
+    supplier: str = Field(max_length=64)
+    received_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)

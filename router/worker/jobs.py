@@ -13,7 +13,7 @@ from router.report import delivery as report_delivery
 from router.routing.model_registry import ModelRegistry
 from router.routing.retrain import corrections_since_current, gate_of, retrain
 from router.settings import MailSettings, WorkerSettings
-from router.worker.outbox_job import outbox_job, prune_updates_job
+from router.worker.outbox_job import outbox_job, prune_signatures_job, prune_updates_job
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every, WeeklyAt, parse_daily
 
@@ -67,7 +67,8 @@ def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
     """Every job of the worker. Later: outbox sender, SLA checks, weekly report, retention."""
     return [
         retrain_job(settings, org),
-        outbox_job(settings),
+        outbox_job(settings, org),
         prune_updates_job(),
+        prune_signatures_job(),
         weekly_report_job(org),
     ]

@@ -7,6 +7,7 @@ and ticket id only, never a recipient or a text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,10 +16,15 @@ import structlog
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from router.channels.base import Sender, SendFailed
+from router.channels.base import Delivered, Sender, SendFailed
+from router.channels.mail import EmailSender, mailer_from
 from router.channels.telegram import DEFAULT_API_URL, TelegramSender
+from router.channels.topdesk import TopdeskSender
+from router.channels.webhook import WebhookSender
+from router.domain.forwarding import SIGNATURE_WINDOW, unset_secrets
+from router.domain.org import Organisation
 from router.settings import WorkerSettings
-from router.store import linking, outbox
+from router.store import forwarding, linking, outbox, supplier_updates
 from router.store.engine import writer
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every
@@ -29,14 +35,23 @@ BATCH = 20
 MAX_PER_RUN = 500
 
 
-def senders_from(settings: WorkerSettings) -> dict[str, Sender]:
-    """The channels this worker can send on, from its settings."""
-    senders: dict[str, Sender] = {}
+def senders_from(settings: WorkerSettings, org: Organisation) -> dict[str, Sender]:
+    """The channels this worker can send on, from its settings and the organisation file.
+    Webhooks and TOPdesk read each supplier's URL and secret when sending (secrets from the
+    environment variables the organisation file names)."""
+    senders: dict[str, Sender] = {
+        "webhook": WebhookSender(org=org),
+        "topdesk": TopdeskSender(org=org),
+    }
     if settings.telegram_token is not None:
         senders["telegram"] = TelegramSender(
             token=settings.telegram_token.get_secret_value(),
             api_url=settings.telegram_api_url or DEFAULT_API_URL,
         )
+    mailer = mailer_from(settings)
+    if mailer is not None:
+        reply_to = org.forwarding.reply_to
+        senders["email"] = EmailSender(mailer, reply_to=str(reply_to) if reply_to else None)
     return senders
 
 
@@ -69,10 +84,11 @@ def send_due(
                     recipient=message.recipient,
                     body=message.body,
                     idempotency_key=message.idempotency_key,
+                    subject=message.subject,
                 )
             except SendFailed as exc:
                 with Session(writer(engine)) as session:
-                    status = outbox.mark_failed(
+                    status = forwarding.record_failed(
                         session, message_id=message_id, error=exc.reason, now=now(),
                         backoff=backoff, permanent=exc.permanent,
                     )  # fmt: skip
@@ -86,8 +102,12 @@ def send_due(
                     channel=message.channel, attempts=message.attempts, error=exc.reason,
                 )  # fmt: skip
                 continue
+            delivered = ack if isinstance(ack, Delivered) else Delivered(ack)
             with Session(writer(engine)) as session:
-                outbox.mark_sent(session, message_id=message_id, acknowledgement=ack, now=now())
+                forwarding.record_delivered(
+                    session, message_id=message_id, acknowledgement=delivered.acknowledgement,
+                    now=now(), supplier_reference=delivered.supplier_reference,
+                )  # fmt: skip
                 session.commit()
             counts["sent"] += 1
             log.info(
@@ -97,8 +117,13 @@ def send_due(
     return counts
 
 
-def outbox_job(settings: WorkerSettings) -> Job:
-    senders = senders_from(settings)
+def outbox_job(settings: WorkerSettings, org: Organisation) -> Job:
+    senders = senders_from(settings, org)
+    missing = unset_secrets(org, os.environ)
+    if missing:  # forwards to these suppliers wait in the outbox until they are set
+        log.warning("router.forwarding.secrets_unset", variables=missing)
+    if "email" not in senders:
+        log.info("router.outbox.email_off", reason="LOKET_SMTP_HOST not set")
     backoff = outbox.Backoff(
         first=timedelta(seconds=settings.outbox_first_retry_seconds),
         max_attempts=settings.outbox_max_attempts,
@@ -123,3 +148,17 @@ def prune_updates_job() -> Job:
         return {"removed": removed}
 
     return Job("channel-updates-prune", Every(6 * 3600), run)
+
+
+def prune_signatures_job() -> Job:
+    """Forget the signatures of suppliers' updates once their timestamps are refused anyway."""
+
+    def run(context: JobContext) -> dict[str, Any]:
+        with Session(writer(context.engine)) as session:
+            removed = supplier_updates.prune_signatures(
+                session, before=context.now - 2 * SIGNATURE_WINDOW
+            )
+            session.commit()
+        return {"removed": removed}
+
+    return Job("supplier-signatures-prune", Every(3600), run)

@@ -13,6 +13,7 @@ from router.settings import Settings
 from router.workspace import (
     views_admin,
     views_auth,
+    views_deliveries,
     views_model,
     views_queues,
     views_report,
@@ -48,7 +49,8 @@ def create_workspace(settings: Settings, org: Organisation) -> web.Application:
     workspace[TEMPLATES] = build_templates(org)
     workspace[LIMITER] = _limiter(settings, workspace)
     workspace[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
-    for module in (views_auth, views_queues, views_ticket, views_admin, views_model, views_report):
+    for module in (views_auth, views_queues, views_ticket, views_admin, views_model, views_report,
+                   views_deliveries):  # fmt: skip
         workspace.add_routes(module.routes)
     workspace.router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     return workspace

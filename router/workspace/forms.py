@@ -20,6 +20,7 @@ OK_MESSAGES = {
     "bevestigd": "Route bevestigd; de melding is van de triagewachtrij af.",
     "status": "Status gewijzigd.",
     "leverancier": "Vastgelegd als doorgezet naar de leverancier.",
+    "doorgezet": "Melding wordt doorgezet naar de leverancier; de aflevering komt in het logboek.",
     "opmerking": "Opmerking opgeslagen.",
     "opgelost": "Melding opgelost.",
     "heropend": "Melding heropend.",

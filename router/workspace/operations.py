@@ -10,6 +10,7 @@ from router.domain.errors import InvalidInput
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation
 from router.domain.vocabulary import Status
+from router.store import forwarding
 from router.store import tickets as store
 from router.store.queues import Scope, ticket_in_scope, tickets_in_scope
 from router.store.tables import Ticket
@@ -120,6 +121,18 @@ def mark_forwarded(
         supplier_reference=supplier_reference,
         actor=scope.username,
     )
+
+
+def forward_to_supplier(
+    session: Session, *, scope: Scope, reference: str, note: str | None, org: Organisation
+) -> Ticket:
+    """Forward the ticket to its supplier by the method of the organisation file (e-mail,
+    webhook, TOPdesk); the worker delivers it and records the outcome on the ticket."""
+    ticket = ticket_in_scope(session, scope, reference)
+    forwarding.forward(
+        session, reference=ticket.reference, actor=scope.username, org=org, note=note or None
+    )
+    return ticket
 
 
 def comment(

@@ -9,11 +9,12 @@ from aiohttp import web
 from multidict import MultiMapping
 from sqlmodel import Session
 
+from router.domain.forwarding import METHOD_LABELS
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation
 from router.domain.vocabulary import RoutedHow, Status
 from router.logs import pseudonym
-from router.store import outages, queues
+from router.store import forwarding, outages, queues
 from router.store import tickets as store
 from router.store.queues import Scope
 from router.workspace import operations
@@ -37,16 +38,25 @@ async def ticket_page(request: web.Request) -> web.Response:
             events=store.ticket_events(session, ticket),
             comments=store.ticket_comments(session, ticket),
             outage=outages.get_outage(session, ticket.outage_id) if ticket.outage_id else None,
+            undelivered=forwarding.undelivered_forward(session, ticket_id=ticket.id or 0),
         )
 
     data = await in_session(request, load)
     allowed = TRANSITIONS[Status(data["ticket"].status)]
+    supplier = forwarding.forwarding_supplier(org_of(request), data["ticket"])
+    can_send = supplier is not None and (
+        Status.forwarded in allowed or data["ticket"].status == Status.forwarded
+    )
     return render(
         request,
         "ticket.html",
         **data,
         next_statuses=[str(s) for s in Status if s in allowed and s not in operations.NEEDS_FORM],
         can_forward=Status.forwarded in allowed or data["ticket"].status == Status.forwarded,
+        # Forward by the supplier's own method (organisation file), when it has one.
+        send_to=supplier.name if supplier and can_send else None,
+        send_by=METHOD_LABELS[supplier.forwarding.method] if supplier and supplier.forwarding
+        else None,
         can_resolve=Status.resolved in allowed,
         can_reopen=Status.reopened in allowed,
         destinations=_destinations(request),
@@ -148,6 +158,23 @@ def _forward(
         reference=reference,
         supplier_reference=text_field(form, "leveranciersreferentie", 100) or "",
         note=text_field(form, "toelichting", 1000),
+    )
+
+
+@_ticket_action("doorzetten", "doorgezet")
+def _send_to_supplier(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
+    operations.forward_to_supplier(
+        session,
+        scope=scope,
+        reference=reference,
+        note=text_field(form, "toelichting", 1000),
+        org=org,
     )
 
 

@@ -43,6 +43,7 @@ EVENT_LABELS = {
     "reviewed": "Route bevestigd",
     "comment": "Opmerking",
     "forwarded": "Doorgezet naar leverancier",
+    "delivery": "Aflevering",
 }
 TYPE_LABELS = {
     "incident": "Storing",

@@ -47,6 +47,7 @@ ENDPOINTS = [
     ("GET", "/api/tickets/M-2026-000001"),
     ("POST", "/api/tickets/M-2026-000001/status"),
     ("POST", "/api/tickets/M-2026-000001/reassign"),
+    ("POST", "/api/tickets/M-2026-000001/forward"),
     ("POST", "/api/tickets/M-2026-000001/comments"),
     ("GET", "/api/my/tickets"),
     ("GET", "/api/my/tickets/M-2026-000001"),

@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from router.api import auth
-from router.api.auth import ASSISTANT_MAY_CALL
+from router.api.auth import ASSISTANT_MAY_CALL, SUPPLIER_SIGNED
 from router.api.openapi import build_openapi
 from router.app import create_app
 from router.settings import Settings
@@ -36,6 +36,10 @@ EXPECTED = {
 }
 
 
+# Called by suppliers with their own signature instead of any token (router/api/suppliers.py).
+EXPECTED_SIGNED = {("POST", "/api/suppliers/{key}/updates")}
+
+
 @pytest.fixture
 async def scoped_client(aiohttp_client, database_url, org):
     settings = Settings(
@@ -57,6 +61,33 @@ def test_the_list_is_what_the_assistant_needs_and_names_real_operations():
         for method, op in ops.items():
             schemes = {name for entry in op.get("security", []) for name in entry}
             assert ("assistantToken" in schemes) == ((method.upper(), path) in EXPECTED)
+
+
+def test_supplier_signed_operations_take_a_signature_and_no_token():
+    assert SUPPLIER_SIGNED == EXPECTED_SIGNED
+    spec = build_openapi()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            schemes = {name for entry in op.get("security", []) for name in entry}
+            signed = (method.upper(), path) in EXPECTED_SIGNED
+            assert ("supplierSignature" in schemes) == signed
+            if signed:
+                assert schemes == {"supplierSignature"}
+                headers = {p["name"] for p in op["parameters"] if p["in"] == "header"}
+                assert headers == {"X-Loket-Timestamp", "X-Loket-Signature"}
+
+
+@pytest.mark.parametrize("headers", [AUTH, ASSISTANT, {}])
+async def test_no_token_opens_a_supplier_signed_operation(scoped_client, headers, monkeypatch):
+    monkeypatch.setenv("LOKET_SUPPLIER_CENTRIC_SECRET", "centric-updates-secret-0123456789")
+    reference = (await _create(scoped_client))["reference"]
+    resp = await scoped_client.post(
+        "/api/suppliers/centric/updates",
+        json={"reference": reference, "status": "resolved"},
+        headers=headers,
+    )
+    assert resp.status == 401  # unsigned: no token lets it through
+    assert "X-Loket-Signature" in (await resp.json())["error"]
 
 
 def _concrete(path: str, reference: str) -> str:

@@ -175,3 +175,65 @@ def test_the_work_of_each_domain_is_known(org):
 def test_an_org_file_without_domains_still_loads(tmp_path):
     path = _write(tmp_path, lambda r: r.pop("domains"))
     assert load_organisation(path).domains == []
+
+
+def _supplier(raw: dict, key: str) -> dict:
+    return next(s for s in raw["suppliers"] if s["key"] == key)
+
+
+def test_suppliers_forwarding_methods_load(org):
+    methods = {s.key: s.forwarding.method if s.forwarding else None for s in org.suppliers}
+    assert methods == {
+        "centric": "topdesk", "pinkroccade": "webhook", "visma-raet": "email",
+        "decos": "email", "mintlab": "webhook", "xential": "email", "roxit": "topdesk",
+        "kpn": None,
+    }  # fmt: skip
+    assert str(org.forwarding.reply_to) == "regie@de-delta.example.org"
+    assert org.forwarding.auto_min_confidence == 0.95
+    assert not any(s.forwarding and s.forwarding.auto for s in org.suppliers)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda r: _supplier(r, "pinkroccade")["forwarding"].pop("secret_env"),
+            "suppliers.1.forwarding.webhook.secret_env: missing field",
+        ),
+        (  # a secret itself in the file is refused: only the variable's name belongs there
+            lambda r: _supplier(r, "pinkroccade")["forwarding"].update(secret="s3cr3t"),
+            "suppliers.1.forwarding.webhook.secret: unknown field",
+        ),
+        (
+            lambda r: _supplier(r, "centric")["forwarding"].update(password_env="wachtwoord"),
+            "suppliers.0.forwarding.topdesk.password_env: String should match pattern",
+        ),
+        (
+            lambda r: _supplier(r, "decos")["forwarding"].update(method="fax"),
+            "suppliers.3.forwarding: Input tag 'fax' found using 'method' does not match",
+        ),
+        (
+            lambda r: _supplier(r, "mintlab")["forwarding"].update(url="ftp://mintlab.example.org"),
+            "suppliers.4.forwarding.webhook.url: String should match pattern",
+        ),
+        (
+            lambda r: _supplier(r, "decos")["forwarding"].update(address="geen adres"),
+            "suppliers.3.forwarding.email.address: value is not a valid email address",
+        ),
+        (
+            lambda r: _supplier(r, "mintlab")["forwarding"].update(
+                secret_env="LOKET_SUPPLIER_PINKROCCADE_SECRET"
+            ),
+            "duplicate environment variable 'LOKET_SUPPLIER_PINKROCCADE_SECRET'",
+        ),
+        (
+            lambda r: r["forwarding"].update(auto_min_confidence=0.2),
+            "forwarding.auto_min_confidence: Input should be greater than or equal to 0.5",
+        ),
+    ],
+)
+def test_each_forwarding_mistake_is_named(tmp_path, mutate, expected):
+    path = _write(tmp_path, mutate)
+    with pytest.raises(OrgFileError) as caught:
+        load_organisation(path)
+    assert expected in str(caught.value)

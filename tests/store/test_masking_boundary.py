@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
@@ -16,6 +17,7 @@ from router.domain.vocabulary import RoutedHow, Status, TicketType
 from router.store import (
     accounts,
     deliveries,
+    forwarding,
     jobs,
     linking,
     outages,
@@ -23,6 +25,7 @@ from router.store import (
     queues,
     satisfaction,
     self_service,
+    supplier_updates,
     training,
 )
 from router.store import tickets as store
@@ -46,6 +49,8 @@ WRITERS = {
     "accounts.set_active", "accounts.end_sessions", "jobs.record_finish",
     "accounts.set_email", "satisfaction.record_satisfaction",
     "outbox.enqueue", "outbox.notify_status_change", "outbox.mark_failed",
+    "forwarding.forward", "forwarding.auto_forward", "forwarding.record_failed",
+    "supplier_updates.supplier_update",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -66,11 +71,15 @@ NO_FREE_TEXT = {
     "linking.new_code", "linking.request_code", "linking.confirm_code",
     "linking.linked_employee", "linking.claim_update", "linking.release_update",
     "linking.prune_updates", "linking.pending_email",
+    "forwarding.forwarding_supplier", "forwarding.record_delivered",
+    "forwarding.flagged_with_tickets", "forwarding.undelivered_forward",
+    "supplier_updates.remember_signature", "supplier_updates.prune_signatures",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
 MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
-MODULES |= {"outbox": outbox, "linking": linking}
+MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
+MODULES |= {"supplier_updates": supplier_updates}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -157,6 +166,28 @@ def _write_through_every_store_function(session, org) -> None:
     outbox.mark_failed(
         session, message_id=message.id, error=CITIZEN, now=at, backoff=outbox.Backoff()
     )
+    # Forwarding to a supplier: the forward's text, the supplier's note, a given-up send.
+    to_supplier = store.create_ticket(
+        session, data=replace(data, type=TicketType.incident), org=org, actor="bot",
+        route=Route("centric", RoutedHow.catalogue, 1.0),
+    )  # fmt: skip
+    auto = org.model_copy(update={"suppliers": [
+        s.model_copy(update={"forwarding": s.forwarding.model_copy(update={"auto": True})})
+        if s.key == "centric" else s for s in org.suppliers]})  # fmt: skip
+    forwarded = forwarding.auto_forward(session, ticket=to_supplier, org=auto)
+    supplier_updates.supplier_update(
+        session, supplier="centric", reference=to_supplier.reference, org=org, note=CITIZEN,
+        supplier_reference="I 2611 042",
+    )  # fmt: skip
+    session.flush()
+    outbox.claim_due(session, channels=frozenset({"topdesk"}), now=at, lease=timedelta(1))
+    forwarding.record_failed(
+        session, message_id=forwarded.id, error=CITIZEN, now=at, permanent=True,
+        backoff=outbox.Backoff(),
+    )  # fmt: skip
+    again = forwarding.forward(session, reference=to_supplier.reference, actor="sd", org=org,
+                               note=CITIZEN)  # fmt: skip
+    assert again.id != forwarded.id
     session.commit()
 
 

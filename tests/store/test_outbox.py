@@ -59,7 +59,7 @@ class FlakySender:
         self.delivered: list[str] = []
         self.lock = threading.Lock()
 
-    def send(self, *, recipient, body, idempotency_key):
+    def send(self, *, recipient, body, idempotency_key, subject=None):
         if self.clock() < self.up_at:
             raise SendFailed("telegram sendMessage 502")
         with self.lock:
