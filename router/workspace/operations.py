@@ -90,18 +90,35 @@ def reassign(
 
 
 def set_status(
-    session: Session, *, scope: Scope, reference: str, status: Status, note: str | None
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    status: Status,
+    note: str | None,
+    org: Organisation,
 ) -> Ticket:
     if status in NEEDS_FORM:
         raise FormError("Gebruik hiervoor het eigen formulier (doorzetten, oplossen, heropenen).")
     ticket = ticket_in_scope(session, scope, reference)
     return store.change_status(
-        session, reference=ticket.reference, status=status, actor=scope.username, note=note
+        session,
+        reference=ticket.reference,
+        status=status,
+        actor=scope.username,
+        note=note,
+        org=org,
     )
 
 
 def mark_forwarded(
-    session: Session, *, scope: Scope, reference: str, supplier_reference: str, note: str | None
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    supplier_reference: str,
+    note: str | None,
+    org: Organisation,
 ) -> Ticket:
     """Record that the ticket went to the supplier, under the supplier's own reference."""
     supplier_reference = _required(supplier_reference, "Vul de referentie van de leverancier in.")
@@ -113,6 +130,7 @@ def mark_forwarded(
             status=Status.forwarded,
             actor=scope.username,
             note=note,
+            org=org,
         )
     return store.set_supplier_reference(
         session,

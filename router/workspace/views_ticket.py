@@ -131,6 +131,7 @@ def _status(
         reference=reference,
         status=status_of(text_field(form, "status", 16)),
         note=text_field(form, "toelichting", 1000),
+        org=org,
     )
 
 
@@ -148,6 +149,7 @@ def _forward(
         reference=reference,
         supplier_reference=text_field(form, "leveranciersreferentie", 100) or "",
         note=text_field(form, "toelichting", 1000),
+        org=org,
     )
 
 

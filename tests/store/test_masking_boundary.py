@@ -46,6 +46,7 @@ WRITERS = {
     "accounts.set_active", "accounts.end_sessions", "jobs.record_finish",
     "accounts.set_email", "satisfaction.record_satisfaction",
     "outbox.enqueue", "outbox.notify_status_change", "outbox.mark_failed",
+    "tickets.notify_privacy_officer",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -66,6 +67,7 @@ NO_FREE_TEXT = {
     "linking.new_code", "linking.request_code", "linking.confirm_code",
     "linking.linked_employee", "linking.claim_update", "linking.release_update",
     "linking.prune_updates", "linking.pending_email",
+    "tickets.set_clocks", "outbox.already_enqueued",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
