@@ -86,3 +86,10 @@ def body(stage: Stage, *, reference: str, title: str, deadline: str) -> str:
         "Leg het besluit (wel of niet melden, met de reden) vast op de pagina van de melding "
         f"in de werkplek: /staff/meldingen/{reference}\n"
     )
+
+
+def clock_running(
+    deadline: datetime | None, decision: str | None, ap_notified: datetime | None
+) -> bool:
+    """The 72-hour clock is shown until the AP was notified or the FG decided not to report."""
+    return deadline is not None and ap_notified is None and decision != "no_report"

@@ -119,3 +119,34 @@ def clock_state(now: datetime, due: datetime, target_hours: float, calendar: Sla
     if left <= (1 - AT_RISK_SHARE) * target_hours * 3600:
         return SlaState.at_risk
     return SlaState.none
+
+
+CLOCK_NAMES = {"response": "reactietermijn", "resolution": "oplostermijn"}
+
+
+def alert_subject(state: SlaState, reference: str, priority: str) -> str:
+    if state == SlaState.breached:
+        return f"SLA overschreden: {reference} ({priority})"
+    return f"SLA dreigt te verlopen: {reference} ({priority})"
+
+
+def alert_text(state: SlaState, clock: str, due: str) -> str:
+    """One line for the audit trail and the alert: which clock, how far, until when."""
+    name = CLOCK_NAMES[clock].capitalize()
+    if state == SlaState.breached:
+        return f"{name} overschreden (verliep {due})"
+    return f"{name} dreigt te verlopen: 75 % van de tijd is om (verloopt {due})"
+
+
+def alert_body(
+    state: SlaState, *, reference: str, title: str, destination: str, clock: str, due: str
+) -> str:
+    """The e-mail to the destination's contact (Dutch)."""
+    return (
+        f"{alert_text(state, clock, due)}.\n\n"
+        f"Melding: {reference}\n"
+        f"Onderwerp: {title}\n"
+        f"Bij: {destination}\n\n"
+        "Dit bericht komt van de SLA-bewaking van Loket. Reageer met de stand van zaken "
+        "en vermeld de referentie van de melding.\n"
+    )

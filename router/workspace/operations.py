@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from router.domain.errors import InvalidInput
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation
-from router.domain.vocabulary import Status
+from router.domain.vocabulary import BreachDecision, Status
+from router.store import breaches
 from router.store import tickets as store
 from router.store.queues import Scope, ticket_in_scope, tickets_in_scope
-from router.store.tables import Ticket
+from router.store.tables import Ticket, utcnow
 
 ACCEPTED = "Suggestie van de router overgenomen"
 # These need more than a click: a supplier reference, a resolution note, or a reason.
@@ -234,3 +237,54 @@ def bulk_close(session: Session, *, scope: Scope, references: list[str]) -> Bulk
         )
         result.done.append(ticket.reference)
     return result
+
+
+def record_breach_decision(
+    session: Session, *, scope: Scope, reference: str, decision: str | None, reason: str | None
+) -> Ticket:
+    """The FG's decision on a data breach, with its reason (the reminders stop)."""
+    try:
+        chosen = BreachDecision(decision or "")
+    except ValueError:
+        raise FormError("Kies of het datalek wel of niet bij de AP wordt gemeld.") from None
+    reason = _required(reason, "Geef de reden van het besluit.")
+    ticket = ticket_in_scope(session, scope, reference)
+    return breaches.record_decision(
+        session,
+        reference=ticket.reference,
+        decision=chosen,
+        reason=reason,
+        actor=scope.username,
+        now=utcnow(),
+    )
+
+
+def record_ap_notification(
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    notified_at: str | None,
+    ap_reference: str | None,
+    org: Organisation,
+) -> Ticket:
+    """When the AP was notified (a local time from the form; empty: now) and its reference."""
+    ap_reference = _required(ap_reference, "Vul de referentie van de AP in.")
+    now = utcnow()
+    at = now
+    if notified_at:
+        try:
+            at = datetime.fromisoformat(notified_at).replace(tzinfo=ZoneInfo(org.sla.timezone))
+        except ValueError:
+            raise FormError("Vul een geldige datum en tijd in.") from None
+        if at > now:
+            raise FormError("Het tijdstip van de melding bij de AP ligt in de toekomst.")
+    ticket = ticket_in_scope(session, scope, reference)
+    return breaches.record_ap_notification(
+        session,
+        reference=ticket.reference,
+        notified_at=at,
+        ap_reference=ap_reference,
+        actor=scope.username,
+        now=now,
+    )
