@@ -449,6 +449,7 @@ def change_status(
         old_value=old,
         new_value=status,
         note=note,
+        at=now,
     )
     session.flush()
     outbox.notify_status_change(
@@ -479,7 +480,7 @@ def _resume_clock(
     if waited and new_due is not None and new_due != old_due:
         shown = new_due.astimezone(ZoneInfo(org.sla.timezone))
         _event(
-            session, ticket, SLA_ACTOR, EventKind.sla, field="sla_due_at",
+            session, ticket, SLA_ACTOR, EventKind.sla, field="sla_due_at", at=now,
             old_value=old_due.isoformat() if old_due else None, new_value=new_due.isoformat(),
             note=f"Oplostermijn {waited / 3600:.1f} werkuur opgeschoven (gewacht op de melder), "
             f"nu {shown:%d-%m-%Y %H:%M}",

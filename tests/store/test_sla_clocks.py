@@ -55,8 +55,11 @@ def test_a_supplier_contract_sets_the_clocks_of_its_tickets(session, org):
     assert ticket.sla_due_at.astimezone(AMS) == local(2026, 4, 30, 12, 0)  # Fri 2, Tue 9, Wed 9
     centric = _ticket(session, org, "centric", now=local(2026, 4, 24, 15, 0), urgency="high")
     assert centric.priority == "P3"  # low x high
-    # Centric: 40 h in 07:30-17:30 days: Fri 2.5, Tue 10, Wed 10, Thu 10, Fri 7.5 -> 15:00.
-    assert centric.sla_due_at.astimezone(AMS) == local(2026, 5, 1, 15, 0)
+    # Centric: 40 h; Fri 2, Tue 9, Wed 9, Thu 9, Fri 1 May 9, Mon 4 May 08:00-10:00.
+    assert centric.sla_due_at.astimezone(AMS) == local(2026, 5, 4, 10, 0)
+    roxit = _ticket(session, org, "roxit", now=local(2026, 4, 24, 15, 0))
+    # Roxit: our 27 h in its 08:30-17:00 days: Fri 2, Tue 8.5, Wed 8.5, Thu 8 from 08:30.
+    assert roxit.sla_due_at.astimezone(AMS) == local(2026, 4, 30, 16, 30)
 
 
 def test_waiting_for_the_reporter_pauses_the_resolution_clock(session, org):
