@@ -28,7 +28,8 @@ log = structlog.get_logger()
 routes = web.RouteTableDef()
 CSV_COLUMNS = (
     "reference", "municipality", "status", "priority", "destination", "application",
-    "title", "created_at", "sla_due_at", "supplier_reference",
+    "title", "created_at", "response_due_at", "sla_due_at", "sla_state", "supplier_reference",
+    "notify_deadline_at", "ap_notified_at",
 )  # fmt: skip
 
 

@@ -161,3 +161,15 @@ def test_resolved_tickets_are_not_checked(engine, org):
     _status(engine, org, ref, Status.resolved, local(2026, 4, 23, 11, 0))
     assert check_sla(engine, org, local(2026, 5, 4, 9, 0)) == {"checked": 0}
     assert _mails(engine) == []
+
+
+def test_without_a_contact_the_mark_is_recorded_but_nobody_is_mailed(engine, org):
+    teams = [t.model_copy(update={"contact": None}) for t in org.teams]
+    quiet = org.model_copy(update={"teams": teams})
+    ref = _create(engine, quiet, "werkplek", local(2026, 4, 23, 10, 0))
+    assert check_sla(engine, quiet, local(2026, 4, 23, 13, 0)) == {"checked": 1, "at_risk": 1}
+    assert _mails(engine) == []
+    (event,) = _sla_events(engine, ref)
+    assert event.note == (
+        "Reactietermijn dreigt te verlopen: 75 % van de tijd is om (verloopt 23-04-2026 14:00)"
+    )

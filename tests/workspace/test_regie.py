@@ -53,6 +53,10 @@ async def test_breached_and_at_risk_tickets_are_badged_and_counted(web, engine, 
     )
     triage = await (await web.get("/staff/triage")).text()
     assert "SLA verlopen" in triage
+    exported = (await (await web.get("/staff/meldingen.csv?sla=verlopen")).text()).splitlines()
+    header = exported[0].split(";")
+    assert "sla_state" in header and "response_due_at" in header and len(exported) == 4
+    assert all(row.split(";")[header.index("sla_state")] == "breached" for row in exported[1:])
 
 
 async def test_a_coordinator_counts_only_their_municipality(web, engine, org, tickets):
