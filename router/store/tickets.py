@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -37,6 +38,7 @@ from router.store.tables import (
     utcnow,
 )
 
+log = structlog.get_logger()
 REFERENCE = re.compile(r"^M-(\d{4})-(\d{6})$")
 URGENT_TYPES = frozenset({TicketType.security_incident, TicketType.data_breach})
 BREACH_NOTIFY = breach.NOTIFY_WITHIN  # AVG art. 33: notify the Autoriteit Persoonsgegevens
@@ -309,6 +311,10 @@ def notify_privacy_officer(
         note=f"{breach.subject(stage, ticket.reference)}; gemaild aan {', '.join(recipients)}",
     )  # fmt: skip
     session.flush()
+    log.info(
+        "router.privacy.fg_mailed", reference=ticket.reference, stage=stage.key,
+        escalated=len(recipients) > 1,
+    )  # fmt: skip
     return True
 
 
