@@ -222,6 +222,20 @@ class CommentOut(BaseModel):
     to_reporter: bool
 
 
+class BreachOut(BaseModel):
+    """A data breach's 72-hour clock (calendar hours from discovery) and the FG's decision."""
+
+    notify_deadline_at: datetime
+    clock_running: bool  # until the AP was notified, or the FG decided not to report
+    hours_left: float | None  # while running; negative once the deadline has passed
+    decision: str | None  # report, no_report; None: undecided
+    decision_reason: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    ap_notified_at: datetime | None
+    ap_reference: str | None
+
+
 class TicketOut(BaseModel):
     reference: str
     municipality: str
@@ -241,8 +255,12 @@ class TicketOut(BaseModel):
     alternatives: list[Alternative]
     status: str
     supplier_reference: str | None
-    sla_due_at: datetime | None
+    response_due_at: datetime | None
+    sla_due_at: datetime | None  # resolution; moved on by the time waited for the reporter
+    sla_paused_seconds: int
+    sla_state: str  # none, at_risk, breached (as marked by the SLA check)
     notify_deadline_at: datetime | None
+    breach: BreachOut | None
     outage_id: int | None
     created_at: datetime
     updated_at: datetime

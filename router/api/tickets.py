@@ -32,6 +32,7 @@ from router.api.schemas import (
     TicketPageOut,
     TicketQuery,
 )
+from router.domain import breach
 from router.domain.org import Organisation
 from router.domain.vocabulary import RoutedHow
 from router.keys import ENGINE, ORG, ROUTER
@@ -40,7 +41,7 @@ from router.routing.service import route_fields
 from router.store import forwarding
 from router.store import tickets as store
 from router.store.engine import in_transaction
-from router.store.tables import Ticket
+from router.store.tables import Ticket, utcnow
 
 log = structlog.get_logger()
 routes = web.RouteTableDef()
@@ -95,6 +96,24 @@ def _reference(request: web.Request) -> str:
     return reference
 
 
+def _breach_out(ticket: Ticket) -> dict | None:
+    deadline = ticket.notify_deadline_at
+    if deadline is None:
+        return None
+    running = breach.clock_running(deadline, ticket.breach_decision, ticket.ap_notified_at)
+    return dict(
+        notify_deadline_at=deadline,
+        clock_running=running,
+        hours_left=round(breach.hours_left(deadline, utcnow()), 2) if running else None,
+        decision=ticket.breach_decision,
+        decision_reason=ticket.breach_decision_reason,
+        decided_at=ticket.breach_decided_at,
+        decided_by=ticket.breach_decided_by,
+        ap_notified_at=ticket.ap_notified_at,
+        ap_reference=ticket.ap_reference,
+    )
+
+
 def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: bool = False) -> dict:
     reporter = store.reporter_of(session, ticket)
     fields = dict(
@@ -104,6 +123,7 @@ def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: boo
         confidence=ticket.route_confidence,
         alternatives=ticket.route_alternatives,
         destination_name=org.display_name(ticket.destination),
+        breach=_breach_out(ticket),
     )
     if not detail:
         return TicketOut.model_validate(fields).model_dump(mode="json")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -43,6 +44,57 @@ class Team(_Strict):
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1)
     handles: str = ""
+    contact: EmailStr | None = None  # SLA alerts (at risk, breached) for the team's tickets
+
+
+PRIORITIES: tuple[Priority, ...] = ("P1", "P2", "P3", "P4")
+
+
+def _all_priorities(where: str, targets: dict[Priority, float]) -> None:
+    if set(targets) != set(PRIORITIES):
+        raise ValueError(f"{where} needs exactly P1, P2, P3 and P4")
+    if any(hours <= 0 for hours in targets.values()):
+        raise ValueError(f"{where}: every target must be more than 0 hours")
+
+
+def _response_within_resolution(
+    where: str, response: dict[Priority, float], resolution: dict[Priority, float]
+) -> None:
+    for p in PRIORITIES:
+        if response[p] > resolution[p]:
+            raise ValueError(
+                f"{where}: the response target of {p} ({response[p]:g} h) is later than "
+                f"its resolution target ({resolution[p]:g} h)"
+            )
+
+
+class BusinessHours(_Strict):
+    start: str = Field(pattern=r"^\d\d:\d\d$")
+    end: str = Field(pattern=r"^\d\d:\d\d$")
+
+    @model_validator(mode="after")
+    def _a_real_window(self) -> BusinessHours:
+        try:
+            opens, closes = time.fromisoformat(self.start), time.fromisoformat(self.end)
+        except ValueError:
+            raise ValueError(f"'{self.start}'-'{self.end}' are not times of day") from None
+        if opens >= closes:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
+
+class Contract(_Strict):
+    """A supplier contract's targets in business hours: first response and resolution."""
+
+    response_hours: dict[Priority, float]
+    resolution_hours: dict[Priority, float]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Contract:
+        _all_priorities("response_hours", self.response_hours)
+        _all_priorities("resolution_hours", self.resolution_hours)
+        _response_within_resolution("contract", self.response_hours, self.resolution_hours)
+        return self
 
 
 # --- Forwarding to suppliers (issue 15): how a ticket reaches a supplier's own desk -------
@@ -97,6 +149,9 @@ class Supplier(_Strict):
     name: str = Field(min_length=1)
     # How Loket forwards to it; none: staff forward by phone or portal and record the reference.
     forwarding: Forwarding | None = None
+    contact: EmailStr | None = None  # the supplier's contact for regie (SLA alerts)
+    contract: Contract | None = None  # None: the organisation's own targets
+    business_hours: BusinessHours | None = None  # None: the organisation's own hours
 
 
 class ForwardingDefaults(_Strict):
@@ -158,23 +213,22 @@ class Routing(_Strict):
     triage: str
 
 
-class BusinessHours(_Strict):
-    start: str = Field(pattern=r"^\d\d:\d\d$")
-    end: str = Field(pattern=r"^\d\d:\d\d$")
-
-
 class Sla(_Strict):
     timezone: str
     business_hours: BusinessHours
     holidays: str = Field(pattern=r"^[A-Z]{2}$")
-    targets_hours: dict[Priority, float]
+    targets_hours: dict[Priority, float]  # resolution, in business hours
+    # First response, in business hours; a file without it answers within the resolution time.
+    response_hours: dict[Priority, float] | None = None
     priority_matrix: dict[Level, dict[Level, Priority]]
 
     @model_validator(mode="after")
     def _complete(self) -> Sla:
         levels = {"low", "medium", "high"}
-        if set(self.targets_hours) != {"P1", "P2", "P3", "P4"}:
-            raise ValueError("targets_hours needs exactly P1, P2, P3 and P4")
+        _all_priorities("targets_hours", self.targets_hours)
+        if self.response_hours is not None:
+            _all_priorities("response_hours", self.response_hours)
+            _response_within_resolution("sla", self.response_hours, self.targets_hours)
         if set(self.priority_matrix) != levels or any(
             set(row) != levels for row in self.priority_matrix.values()
         ):
@@ -182,6 +236,15 @@ class Sla(_Strict):
                 "priority_matrix needs impact low/medium/high x urgency low/medium/high"
             )
         return self
+
+
+class PrivacyOfficer(_Strict):
+    """The privacy officer (FG): told of every data breach at once, reminded at 24 and 48
+    hours while undecided; at 60 hours the escalation address is told too."""
+
+    name: str = "Functionaris gegevensbescherming"
+    email: EmailStr
+    escalation: EmailStr | None = None  # e.g. the CISO or the director; None: the FG again
 
 
 # --- The weekly report (issue 16): who gets it and how the regie work is weighed ---------
@@ -213,6 +276,7 @@ class Organisation(_Strict):
     applications: list[Application] = []
     routing: Routing
     sla: Sla
+    privacy_officer: PrivacyOfficer | None = None
     report: ReportConfig = ReportConfig()
     forwarding: ForwardingDefaults = ForwardingDefaults()
 
@@ -282,6 +346,38 @@ class Organisation(_Strict):
 
     def destination_keys(self) -> set[str]:
         return {t.key for t in self.teams} | {s.key for s in self.suppliers}
+
+    def supplier(self, key: str) -> Supplier | None:
+        return next((s for s in self.suppliers if s.key == key), None)
+
+    def destination_contact(self, key: str) -> str | None:
+        """Where SLA alerts for the destination's tickets go (None: no one to mail)."""
+        destinations: list[Team | Supplier] = [*self.teams, *self.suppliers]
+        return next((d.contact for d in destinations if d.key == key), None)
+
+    def calendar(self, destination: str) -> Sla:
+        """The business calendar of a destination: the organisation's, with a supplier's own
+        business hours where its contract sets them."""
+        supplier = self.supplier(destination)
+        if supplier is None or supplier.business_hours is None:
+            return self.sla
+        return self.sla.model_copy(update={"business_hours": supplier.business_hours})
+
+    def resolution_hours(self, destination: str, priority: str) -> float:
+        """The resolution target in business hours: the supplier contract's, else the org's."""
+        supplier = self.supplier(destination)
+        if supplier is not None and supplier.contract is not None:
+            return supplier.contract.resolution_hours[_priority(priority)]
+        return self.sla.targets_hours[_priority(priority)]
+
+    def response_hours(self, destination: str, priority: str) -> float:
+        """The first-response target in business hours (the org's resolution target when the
+        file sets no response targets)."""
+        supplier = self.supplier(destination)
+        if supplier is not None and supplier.contract is not None:
+            return supplier.contract.response_hours[_priority(priority)]
+        targets = self.sla.response_hours or self.sla.targets_hours
+        return targets[_priority(priority)]
 
     def destination_name(self, key: str) -> str:
         destinations: list[Team | Supplier] = [*self.teams, *self.suppliers]
@@ -356,6 +452,13 @@ class Organisation(_Strict):
 
     def priority(self, impact: Level, urgency: Level) -> Priority:
         return self.sla.priority_matrix[impact][urgency]
+
+
+def _priority(value: str) -> Priority:
+    for p in PRIORITIES:
+        if p == value:
+            return p
+    raise KeyError(value)
 
 
 def _unique(where: str, values: list[str], what: str = "key") -> None:

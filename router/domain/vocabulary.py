@@ -64,6 +64,15 @@ class EventKind(StrEnum):
     comment = "comment"
     forwarded = "forwarded"
     delivery = "delivery"  # a message to a supplier or the reporter delivered, or given up on
+    sla = "sla"  # a clock marked at risk or breached
+    privacy = "privacy"  # the FG told, reminded, escalated; its decision; the AP notified
+
+
+class BreachDecision(StrEnum):
+    """The privacy officer's decision on a data breach."""
+
+    report = "report"  # notify the Autoriteit Persoonsgegevens
+    no_report = "no_report"
 
 
 class OutageStatus(StrEnum):

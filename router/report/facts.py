@@ -32,10 +32,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from router.domain.org import Organisation
+from router.domain.org import PRIORITIES, Organisation
 from router.domain.vocabulary import EventKind, Status
 from router.report.hours import (
     business_clock,
+    calendar_of,
     clock_at,
     drop_calendars,
     epoch,
@@ -120,15 +121,17 @@ def sla_seconds() -> Any:
 
 
 def target_seconds(org: Organisation) -> Any:
-    """The resolution target of each row in seconds (per priority; per destination later)."""
-    destination = "*"
-    return case(
-        *(
-            (RESOLVED.c.priority == p, int(target_hours(org, destination, p) * 3600))
-            for p in ("P1", "P2", "P3", "P4")
-        ),
-        else_=None,
-    )
+    """The resolution target of each row in seconds: its supplier contract's for the
+    priority, else the organisation's."""
+    r = RESOLVED.c
+    contracts = [
+        (and_(r.destination == s.key, r.priority == p), int(target_hours(org, s.key, p) * 3600))
+        for s in org.suppliers
+        if s.contract is not None
+        for p in PRIORITIES
+    ]
+    own = [(r.priority == p, int(org.sla.targets_hours[p] * 3600)) for p in PRIORITIES]
+    return case(*contracts, *own, else_=None)
 
 
 def met_target(org: Organisation) -> Any:
@@ -178,8 +181,9 @@ def build(ctx: Context) -> None:
         table.drop(connection, checkfirst=True)
         table.create(connection)
     _open_at_end(session, ctx.period)
-    at_resolved = clock_at(last.c.resolved_at)
-    at_created = clock_at(t.created_at)
+    calendar = calendar_of(ctx.org, t.destination)  # business hours of the destination
+    at_resolved = clock_at(last.c.resolved_at, calendar)
+    at_created = clock_at(t.created_at, calendar)
     rows = select(
         last.c.ticket_id,
         last.c.period,
@@ -201,7 +205,7 @@ def build(ctx: Context) -> None:
     ]  # fmt: skip
     connection.execute(insert(RESOLVED).from_select(columns, rows))
     _analyse(session, RESOLVED.name)
-    _waiting(session)
+    _waiting(session, ctx.org)
     _forwarded(session, ctx.org)
 
 
@@ -234,7 +238,7 @@ def _analyse(session: Session, table: str) -> None:
         session.execute(text(f"ANALYZE {table}"))
 
 
-def _waiting(session: Session) -> None:
+def _waiting(session: Session, org: Organisation) -> None:
     """Business seconds each ticket spent waiting for the reporter before its resolution:
     each waiting step of the period's tickets, until the next status change (index lookups
     on the ticket's audit trail, never a scan of all events)."""
@@ -253,6 +257,7 @@ def _waiting(session: Session) -> None:
         select(
             r.ticket_id.label("ticket_id"),
             r.period.label("period"),
+            r.destination.label("destination"),
             col(ev.at).label("at"),
             least(func.coalesce(next_at, r.resolved_at), r.resolved_at).label("until"),
         )
@@ -270,7 +275,10 @@ def _waiting(session: Session) -> None:
     waited = select(
         steps.c.ticket_id,
         steps.c.period,
-        func.sum(business_clock(steps.c.until) - business_clock(steps.c.at)),
+        func.sum(
+            business_clock(steps.c.until, calendar_of(org, steps.c.destination))
+            - business_clock(steps.c.at, calendar_of(org, steps.c.destination))
+        ),
     ).group_by(steps.c.ticket_id, steps.c.period)
     connection = session.connection()
     connection.execute(insert(WAITING).from_select(["ticket_id", "period", "waiting_s"], waited))
@@ -310,7 +318,10 @@ def _forwarded(session: Session, org: Organisation) -> None:
     )
     connection.execute(
         update(RESOLVED)
-        .values(after_forward_s=business_clock(r.resolved_at) - business_clock(r.forwarded_at))
+        .values(
+            after_forward_s=business_clock(r.resolved_at, calendar_of(org, r.destination))
+            - business_clock(r.forwarded_at, calendar_of(org, r.destination))
+        )
         .where(r.forwarded_at.is_not(None))
     )
 

@@ -154,7 +154,11 @@ def sla_tables(ctx: Context) -> list[Table]:
         "SLA: binnen de oplosnorm per prioriteit",
         ["Prioriteit", "Norm (werkuren)", "Opgelost", "Binnen norm", "Binnen norm (%)"],
         rows,
-        note="Wachten op de melder telt niet mee voor de norm.",
+        note=(
+            "Wachten op de melder telt niet mee voor de norm. De norm hier is die van de "
+            "samenwerking; meldingen bij een leverancier met een contract gelden tegen de "
+            "norm van dat contract, in de werkuren van die leverancier."
+        ),
         section="sla",
     )
     by_destination = ctx.session.execute(
@@ -198,7 +202,7 @@ def _open_breaches(ctx: Context) -> Table:
     ).all()  # fmt: skip
     table_rows: list[list[Cell]] = [
         [ref, muni, ctx.org.display_name(dest), prio, _when(ctx, due),
-         hours(business_seconds(due, end, ctx.org.sla))]
+         hours(business_seconds(due, end, ctx.org.calendar(dest)))]
         for ref, muni, dest, prio, due in rows
     ]  # fmt: skip
     note = f"{total} meldingen stonden aan het eind van de periode open na hun deadline."

@@ -11,7 +11,7 @@ from sqlmodel import col
 from router.domain.vocabulary import EventKind, RoutedHow, Status, TicketType
 from router.report.facts import RESOLVED, Context, met_target, open_at_end, sla_seconds
 from router.report.figures_time import NO_APPLICATION, hours, share
-from router.report.hours import business_clock, epoch
+from router.report.hours import business_clock, calendar_of, epoch
 from router.report.model import Cell, Table
 from router.report.stats import percentiles
 from router.store.tables import (
@@ -272,7 +272,8 @@ def regie_table(ctx: Context) -> Table:
     first_response = (
         select(
             forwarded.c.destination,
-            (business_clock(forwarded.c.reaction_at) - business_clock(forwarded.c.forwarded_at))
+            (business_clock(forwarded.c.reaction_at, calendar_of(org, forwarded.c.destination))
+             - business_clock(forwarded.c.forwarded_at, calendar_of(org, forwarded.c.destination)))
             .label("seconds"),
         )
         .subquery()

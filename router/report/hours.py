@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    case,
     insert,
     literal,
     select,
@@ -122,18 +123,33 @@ def _least_pg(element: least, compiler: Any, **kw: Any) -> str:
 
 
 def calendars(org: Organisation) -> dict[str, Sla]:
-    """Every business calendar of the organisation by key. Today one, the organisation's;
-    a supplier contract with its own hours adds its key here and in destination_calendar."""
-    return {DEFAULT_CALENDAR: org.sla}
+    """Every business calendar of the organisation by key: the organisation's own, and one
+    per supplier whose contract sets its own business hours (keyed by the supplier)."""
+    found = {DEFAULT_CALENDAR: org.sla}
+    for supplier in org.suppliers:
+        if supplier.business_hours is not None:
+            found[supplier.key] = org.calendar(supplier.key)
+    return found
 
 
 def destination_calendar(org: Organisation, destination: str) -> str:
+    supplier = org.supplier(destination)
+    if supplier is not None and supplier.business_hours is not None:
+        return supplier.key
     return DEFAULT_CALENDAR
 
 
+def calendar_of(org: Organisation, destination: Any) -> Any:
+    """In SQL: the calendar key of each row's destination column."""
+    own = [key for key in calendars(org) if key != DEFAULT_CALENDAR]
+    if not own:
+        return literal(DEFAULT_CALENDAR)
+    return case(*((destination == key, key) for key in own), else_=literal(DEFAULT_CALENDAR))
+
+
 def target_hours(org: Organisation, destination: str, priority: str) -> float:
-    """The resolution target of a ticket (a supplier contract may later set its own)."""
-    return org.sla.targets_hours[priority]  # type: ignore[index]
+    """The resolution target of a ticket: its supplier contract's, else the organisation's."""
+    return org.resolution_hours(destination, priority)
 
 
 @dataclass(frozen=True)
@@ -205,21 +221,28 @@ def drop_calendars(session: Session) -> None:
     CALENDAR.drop(session.connection(), checkfirst=True)
 
 
-def business_clock(moment: ColumnElement[Any], calendar: str = DEFAULT_CALENDAR) -> Any:
-    """B(moment) as a scalar subquery: business seconds counted up to the instant."""
+def _calendar_key(calendar: str | Any) -> Any:
+    return literal(calendar) if isinstance(calendar, str) else calendar
+
+
+def business_clock(moment: ColumnElement[Any], calendar: str | Any = DEFAULT_CALENDAR) -> Any:
+    """B(moment) as a scalar subquery: business seconds counted up to the instant, in the
+    calendar named (a key, or a column expression such as calendar_of's)."""
     c = CALENDAR.c
     return (
         select(c.cum_s + least(greatest(epoch(moment) - c.open_s, 0), c.close_s - c.open_s))
-        .where(c.calendar == literal(calendar), c.day == utc_day(moment))
+        .where(c.calendar == _calendar_key(calendar), c.day == utc_day(moment))
         .scalar_subquery()
     )
 
 
-def clock_at(moment: ColumnElement[Any], calendar: str = DEFAULT_CALENDAR) -> tuple[Any, Any, Any]:
+def clock_at(
+    moment: ColumnElement[Any], calendar: str | Any = DEFAULT_CALENDAR
+) -> tuple[Any, Any, Any]:
     """B(moment) by a join instead of a subquery (a hash join over many rows): the calendar
     alias to join, the join condition, and the value."""
     day = CALENDAR.alias()
-    on = (day.c.calendar == literal(calendar)) & (day.c.day == utc_day(moment))
+    on = (day.c.calendar == _calendar_key(calendar)) & (day.c.day == utc_day(moment))
     value = day.c.cum_s + least(
         greatest(epoch(moment) - day.c.open_s, 0), day.c.close_s - day.c.open_s
     )

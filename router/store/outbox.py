@@ -65,6 +65,14 @@ def enqueue(
     return message
 
 
+def already_enqueued(session: Session, *, idempotency_key: str) -> bool:
+    """Whether a message with this key was written already (whatever became of it)."""
+    found = session.exec(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key)
+    ).first()
+    return found is not None
+
+
 def notify_status_change(
     session: Session,
     *,

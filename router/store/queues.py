@@ -78,6 +78,7 @@ class QueueFilter:
     priority: str | None = None
     older_than_days: int | None = None
     search: str | None = None
+    sla: str | None = None  # "dreigt" or "verlopen": open tickets so marked by the SLA check
     sort: str = "leeftijd"
     descending: bool = True
     page: int = 1
@@ -99,7 +100,29 @@ def _filtered(scope: Scope, f: QueueFilter, now: datetime) -> SelectOfScalar:
         query = query.where(col(Ticket.created_at) <= now - timedelta(days=f.older_than_days))
     if f.search:
         query = query.where(store.text_matches(f.search))
+    if f.sla in SLA_FILTERS:
+        query = query.where(
+            Ticket.sla_state == SLA_FILTERS[f.sla],
+            col(Ticket.status).in_(sorted(OPEN_STATUSES)),
+        )
     return query
+
+
+SLA_FILTERS = {"dreigt": "at_risk", "verlopen": "breached"}
+
+
+def sla_counts(session: Session, scope: Scope) -> dict[str, int]:
+    """Open tickets in scope marked at risk and breached (the queue's badge counts)."""
+    query = select(Ticket.sla_state, func.count()).where(
+        col(Ticket.status).in_(sorted(OPEN_STATUSES)),
+        col(Ticket.sla_state).in_(sorted(SLA_FILTERS.values())),
+    )
+    if scope.municipality is not None:
+        query = query.where(Ticket.municipality == scope.municipality)
+    rows = session.exec(query.group_by(col(Ticket.sla_state))).all()
+    counts = {"at_risk": 0, "breached": 0}
+    counts.update({state: count for state, count in rows})
+    return counts
 
 
 def _ordered(query: SelectOfScalar, f: QueueFilter) -> SelectOfScalar:

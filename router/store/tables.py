@@ -137,9 +137,30 @@ class Ticket(Row, table=True):
     needs_review: bool = False
     status: str = Field(default=Status.new, sa_type=String(16))  # a Status
     supplier_reference: str | None = Field(default=None, max_length=100)
+    # The SLA clocks (router/domain/sla.py), in the destination's business hours: the first
+    # response, and the resolution (`sla_due_at`), which stops while the ticket waits for the
+    # reporter: `waiting_since` marks the pause, `sla_paused_seconds` adds up the business
+    # seconds paused, and leaving `waiting` moves `sla_due_at` on by them.
+    response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sla_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sla_paused_seconds: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Marked by the worker's SLA check, once per state: none -> at_risk -> breached (an SlaState).
+    sla_state: str = Field(
+        default="none", sa_type=String(16), sa_column_kwargs={"server_default": "none"}
+    )
+    sla_at_risk_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sla_breached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # A data breach must be reported to the Autoriteit Persoonsgegevens within 72 hours.
     notify_deadline_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The privacy officer's decision (a BreachDecision: report or no_report) and why; when the
+    # AP was notified and its reference (a structured field, kept as given).
+    breach_decision: str | None = Field(default=None, sa_type=String(16))
+    breach_decision_reason: str | None = Field(default=None, sa_type=MaskedText)
+    breach_decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    breach_decided_by: str | None = Field(default=None, max_length=200)
+    ap_notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ap_reference: str | None = Field(default=None, max_length=100)
     outage_id: int | None = Field(default=None, foreign_key="outage.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

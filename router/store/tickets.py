@@ -8,18 +8,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from router.domain import breach
 from router.domain.errors import InvalidInput, NotFound
 from router.domain.lifecycle import OPEN_STATUSES, check_transition
 from router.domain.org import Level, Organisation
 from router.domain.route import Route
-from router.domain.sla import due_at
+from router.domain.sla import business_seconds, clocks
 from router.domain.vocabulary import ROUTED_HOW_LABELS, EventKind, RoutedHow, Status, TicketType
 from router.store import outbox
 from router.store.outages import current_outages
@@ -35,9 +38,11 @@ from router.store.tables import (
     utcnow,
 )
 
+log = structlog.get_logger()
 REFERENCE = re.compile(r"^M-(\d{4})-(\d{6})$")
 URGENT_TYPES = frozenset({TicketType.security_incident, TicketType.data_breach})
-BREACH_NOTIFY = timedelta(hours=72)  # AVG art. 33: notify the Autoriteit Persoonsgegevens
+BREACH_NOTIFY = breach.NOTIFY_WITHIN  # AVG art. 33: notify the Autoriteit Persoonsgegevens
+SLA_ACTOR = "sla-bewaking"  # the actor of the clocks' own audit events
 
 
 class TicketNotFound(NotFound):
@@ -225,7 +230,6 @@ def create_ticket(
         route_reasons=list(route.reasons),
         needs_review=route.needs_review,
         status=Status.routed,
-        sla_due_at=due_at(now, org.sla.targets_hours[priority], org.sla),
         notify_deadline_at=_notify_deadline(data, now),
         outage_id=_open_outage_for(session, data.application, data.municipality),
         created_at=now,
@@ -235,6 +239,7 @@ def create_ticket(
         reporter_channel=data.reporter.channel,
         reporter_address=data.reporter.sender_id,
     )
+    set_clocks(ticket, org)
     session.add(ticket)
     session.flush()
     _event(session, ticket, actor, EventKind.created, new_value=ticket.reference, note=rebound)
@@ -256,7 +261,61 @@ def create_ticket(
         old_value=Status.new,
         new_value=Status.routed,
     )
+    if ticket.notify_deadline_at is not None:
+        notify_privacy_officer(session, ticket=ticket, org=org, stage=breach.STAGES[0], now=now)
     return ticket
+
+
+def set_clocks(ticket: Ticket, org: Organisation) -> None:
+    """Both SLA due times from the ticket's creation, destination and time paused so far."""
+    due = clocks(
+        created_at=ticket.created_at,
+        response_hours=org.response_hours(ticket.destination, ticket.priority),
+        resolution_hours=org.resolution_hours(ticket.destination, ticket.priority),
+        paused_seconds=ticket.sla_paused_seconds or 0,
+        calendar=org.calendar(ticket.destination),
+    )
+    ticket.response_due_at = due.response_due_at
+    ticket.sla_due_at = due.resolution_due_at
+
+
+def notify_privacy_officer(
+    session: Session, *, ticket: Ticket, org: Organisation, stage: breach.Stage, now: datetime
+) -> bool:
+    """Mail the FG (and at the escalation also its escalation address) about a data breach,
+    once per stage, through the outbox in the caller's transaction; an audit event records
+    it. False when the organisation file names no privacy officer or it was already sent."""
+    officer, deadline = org.privacy_officer, ticket.notify_deadline_at
+    if officer is None or deadline is None:
+        return False
+    key = f"{ticket.reference}/fg/{stage.key}"
+    if outbox.already_enqueued(session, idempotency_key=key):
+        return False
+    recipients = [str(officer.email)]
+    if stage.escalate and officer.escalation and officer.escalation != officer.email:
+        recipients.append(str(officer.escalation))
+    local = deadline.astimezone(ZoneInfo(org.sla.timezone)).strftime("%d-%m-%Y %H:%M")
+    for i, recipient in enumerate(recipients):
+        outbox.enqueue(
+            session,
+            channel="email",
+            recipient=recipient,
+            subject=breach.subject(stage, ticket.reference),
+            body=breach.body(stage, reference=ticket.reference, title=ticket.title, deadline=local),
+            idempotency_key=key if i == 0 else f"{key}/escalation",
+            ticket_id=flushed_id(ticket.id),
+            now=now,
+        )
+    _event(
+        session, ticket, SLA_ACTOR, EventKind.privacy, field="fg", new_value=stage.key,
+        note=f"{breach.subject(stage, ticket.reference)}; gemaild aan {', '.join(recipients)}",
+    )  # fmt: skip
+    session.flush()
+    log.info(
+        "router.privacy.fg_mailed", reference=ticket.reference, stage=stage.key,
+        escalated=len(recipients) > 1,
+    )  # fmt: skip
+    return True
 
 
 def _open_outage_for(session: Session, application: str | None, municipality: str) -> int | None:
@@ -361,13 +420,21 @@ def change_status(
     actor: str,
     note: str | None = None,
     org: Organisation | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
     """Move a ticket on (the state machine decides); news for the reporter goes into the
-    outbox in this same transaction (`org` names the supplier in it)."""
+    outbox in this same transaction (`org` names the supplier in it).
+
+    Waiting for the reporter pauses the resolution clock; leaving `waiting` for an open
+    status restarts it, which needs `org` (the destination's calendar and targets)."""
     ticket = get_ticket(session, reference, for_update=True)
     check_transition(ticket.reference, ticket.status, status)
-    now = utcnow()
+    now = now or utcnow()
     old = ticket.status
+    if old == Status.waiting:
+        _resume_clock(session, ticket, org, now, restart=status in OPEN_STATUSES)
+    elif status == Status.waiting:
+        ticket.waiting_since = now
     ticket.status = status
     ticket.updated_at = now
     if status not in {Status.routed, Status.withdrawn} and ticket.first_response_at is None:
@@ -388,6 +455,7 @@ def change_status(
         old_value=old,
         new_value=status,
         note=note,
+        at=now,
     )
     session.flush()
     outbox.notify_status_change(
@@ -398,6 +466,31 @@ def change_status(
         destination_name=org.display_name(ticket.destination) if org else None,
     )
     return ticket
+
+
+def _resume_clock(
+    session: Session, ticket: Ticket, org: Organisation | None, now: datetime, *, restart: bool
+) -> None:
+    """The reporter answered: add the business time waited and move the resolution due time
+    on by it (an audit event says so). A ticket leaving `waiting` for good just stops."""
+    since, ticket.waiting_since = ticket.waiting_since, None
+    if since is None or not restart:
+        return
+    if org is None:
+        raise ValueError("restarting the SLA clock needs the organisation (its calendars)")
+    waited = int(business_seconds(since, now, org.calendar(ticket.destination)))
+    ticket.sla_paused_seconds = (ticket.sla_paused_seconds or 0) + waited
+    old_due = ticket.sla_due_at
+    set_clocks(ticket, org)
+    new_due = ticket.sla_due_at
+    if waited and new_due is not None and new_due != old_due:
+        shown = new_due.astimezone(ZoneInfo(org.sla.timezone))
+        _event(
+            session, ticket, SLA_ACTOR, EventKind.sla, field="sla_due_at", at=now,
+            old_value=old_due.isoformat() if old_due else None, new_value=new_due.isoformat(),
+            note=f"Oplostermijn {waited / 3600:.1f} werkuur opgeschoven (gewacht op de melder), "
+            f"nu {shown:%d-%m-%Y %H:%M}",
+        )  # fmt: skip
 
 
 def reassign(
@@ -443,6 +536,7 @@ def reassign(
     ticket.route_confidence = 1.0
     ticket.needs_review = False
     ticket.updated_at = utcnow()
+    set_clocks(ticket, org)  # the new destination's contract and hours, from creation on
     session.add(ticket)
     return ticket
 

@@ -16,6 +16,7 @@ from router.settings import MailSettings, WorkerSettings
 from router.worker.outbox_job import outbox_job, prune_signatures_job, prune_updates_job
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every, WeeklyAt, parse_daily
+from router.worker.sla_job import privacy_reminders_job, sla_check_job
 
 NLU_DIR = Path("data/nlu")
 NEVER = Every(float("inf"))  # only when `also_due` says so
@@ -64,11 +65,13 @@ def weekly_report_job(org: Organisation) -> Job:
 
 
 def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
-    """Every job of the worker. Later: outbox sender, SLA checks, weekly report, retention."""
+    """Every job of the worker. Later: retention."""
     return [
         retrain_job(settings, org),
         outbox_job(settings, org),
         prune_updates_job(),
         prune_signatures_job(),
         weekly_report_job(org),
+        sla_check_job(org),
+        privacy_reminders_job(org),
     ]

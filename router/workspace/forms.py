@@ -9,7 +9,7 @@ from multidict import MultiMapping
 from router.domain.org import Organisation
 from router.domain.vocabulary import Status
 from router.store import tickets as store
-from router.store.queues import SORTS, QueueFilter
+from router.store.queues import SLA_FILTERS, SORTS, QueueFilter
 from router.workspace.operations import FormError
 
 AGES = (1, 3, 7, 14, 30)
@@ -28,6 +28,8 @@ OK_MESSAGES = {
     "storing": "Storing opgeslagen.",
     "account": "Account opgeslagen.",
     "model": "Modelversie in gebruik genomen; de router volgt binnen enkele seconden.",
+    "besluit": "Besluit over het datalek vastgelegd; de herinneringen aan de FG stoppen.",
+    "ap-gemeld": "Melding bij de Autoriteit Persoonsgegevens vastgelegd.",
 }
 
 
@@ -53,6 +55,7 @@ def queue_filter(query: MultiMapping[str], org: Organisation) -> QueueFilter:
     priority = query.get("prioriteit") or None
     age = _int(query.get("ouder_dan"), 0, 0, 3650)
     sort = query.get("sorteer", "leeftijd")
+    sla = query.get("sla") or None
     return QueueFilter(
         status=status if status in {"open", "alle", *Status} else "open",
         destination=destination if destination in org.destination_keys() else None,
@@ -60,6 +63,7 @@ def queue_filter(query: MultiMapping[str], org: Organisation) -> QueueFilter:
         priority=priority if priority in PRIORITIES else None,
         older_than_days=age if age in AGES else None,
         search=(query.get("q") or "").strip()[:100] or None,
+        sla=sla if sla in SLA_FILTERS else None,
         sort=sort if sort in SORTS else "leeftijd",
         descending=query.get("richting", "af") != "op",
         page=_int(query.get("pagina"), 1, 1, 100_000),
@@ -75,6 +79,7 @@ def filter_query(f: QueueFilter, **changes: str | int | None) -> str:
         "prioriteit": f.priority,
         "ouder_dan": f.older_than_days,
         "q": f.search,
+        "sla": f.sla,
         "sorteer": f.sort,
         "richting": "af" if f.descending else "op",
         "pagina": f.page,

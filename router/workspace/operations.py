@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from router.domain.errors import InvalidInput
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation
-from router.domain.vocabulary import Status
-from router.store import forwarding
+from router.domain.vocabulary import BreachDecision, Status
+from router.store import breaches, forwarding
 from router.store import tickets as store
 from router.store.queues import Scope, ticket_in_scope, tickets_in_scope
-from router.store.tables import Ticket
+from router.store.tables import Ticket, utcnow
 
 ACCEPTED = "Suggestie van de router overgenomen"
 # These need more than a click: a supplier reference, a resolution note, or a reason.
@@ -91,18 +93,35 @@ def reassign(
 
 
 def set_status(
-    session: Session, *, scope: Scope, reference: str, status: Status, note: str | None
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    status: Status,
+    note: str | None,
+    org: Organisation,
 ) -> Ticket:
     if status in NEEDS_FORM:
         raise FormError("Gebruik hiervoor het eigen formulier (doorzetten, oplossen, heropenen).")
     ticket = ticket_in_scope(session, scope, reference)
     return store.change_status(
-        session, reference=ticket.reference, status=status, actor=scope.username, note=note
+        session,
+        reference=ticket.reference,
+        status=status,
+        actor=scope.username,
+        note=note,
+        org=org,
     )
 
 
 def mark_forwarded(
-    session: Session, *, scope: Scope, reference: str, supplier_reference: str, note: str | None
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    supplier_reference: str,
+    note: str | None,
+    org: Organisation,
 ) -> Ticket:
     """Record that the ticket went to the supplier, under the supplier's own reference."""
     supplier_reference = _required(supplier_reference, "Vul de referentie van de leverancier in.")
@@ -114,6 +133,7 @@ def mark_forwarded(
             status=Status.forwarded,
             actor=scope.username,
             note=note,
+            org=org,
         )
     return store.set_supplier_reference(
         session,
@@ -229,3 +249,54 @@ def bulk_close(session: Session, *, scope: Scope, references: list[str]) -> Bulk
         )
         result.done.append(ticket.reference)
     return result
+
+
+def record_breach_decision(
+    session: Session, *, scope: Scope, reference: str, decision: str | None, reason: str | None
+) -> Ticket:
+    """The FG's decision on a data breach, with its reason (the reminders stop)."""
+    try:
+        chosen = BreachDecision(decision or "")
+    except ValueError:
+        raise FormError("Kies of het datalek wel of niet bij de AP wordt gemeld.") from None
+    reason = _required(reason, "Geef de reden van het besluit.")
+    ticket = ticket_in_scope(session, scope, reference)
+    return breaches.record_decision(
+        session,
+        reference=ticket.reference,
+        decision=chosen,
+        reason=reason,
+        actor=scope.username,
+        now=utcnow(),
+    )
+
+
+def record_ap_notification(
+    session: Session,
+    *,
+    scope: Scope,
+    reference: str,
+    notified_at: str | None,
+    ap_reference: str | None,
+    org: Organisation,
+) -> Ticket:
+    """When the AP was notified (a local time from the form; empty: now) and its reference."""
+    ap_reference = _required(ap_reference, "Vul de referentie van de AP in.")
+    now = utcnow()
+    at = now
+    if notified_at:
+        try:
+            at = datetime.fromisoformat(notified_at).replace(tzinfo=ZoneInfo(org.sla.timezone))
+        except ValueError:
+            raise FormError("Vul een geldige datum en tijd in.") from None
+        if at > now:
+            raise FormError("Het tijdstip van de melding bij de AP ligt in de toekomst.")
+    ticket = ticket_in_scope(session, scope, reference)
+    return breaches.record_ap_notification(
+        session,
+        reference=ticket.reference,
+        notified_at=at,
+        ap_reference=ap_reference,
+        actor=scope.username,
+        now=now,
+    )

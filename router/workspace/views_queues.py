@@ -28,7 +28,8 @@ log = structlog.get_logger()
 routes = web.RouteTableDef()
 CSV_COLUMNS = (
     "reference", "municipality", "status", "priority", "destination", "application",
-    "title", "created_at", "sla_due_at", "supplier_reference",
+    "title", "created_at", "response_due_at", "sla_due_at", "sla_state", "supplier_reference",
+    "notify_deadline_at", "ap_notified_at",
 )  # fmt: skip
 
 
@@ -57,12 +58,18 @@ async def triage(request: web.Request) -> web.Response:
 async def tickets(request: web.Request) -> web.Response:
     scope, org = scope_of(request), org_of(request)
     f = queue_filter(request.query, org)
-    rows, total = await in_session(request, lambda s: queues.queue(s, scope, f, utcnow()))
+
+    def load(session: Session) -> tuple[list, int, dict[str, int]]:
+        rows, total = queues.queue(session, scope, f, utcnow())
+        return rows, total, queues.sla_counts(session, scope)
+
+    rows, total, sla_counts = await in_session(request, load)
     return render(
         request,
         "tickets.html",
         tickets=rows,
         total=total,
+        sla_counts=sla_counts,
         f=f,
         pages=_pages(total),
         link=lambda **changes: "/staff/meldingen?" + filter_query(f, **changes),

@@ -141,6 +141,7 @@ def _status(
         reference=reference,
         status=status_of(text_field(form, "status", 16)),
         note=text_field(form, "toelichting", 1000),
+        org=org,
     )
 
 
@@ -158,6 +159,7 @@ def _forward(
         reference=reference,
         supplier_reference=text_field(form, "leveranciersreferentie", 100) or "",
         note=text_field(form, "toelichting", 1000),
+        org=org,
     )
 
 
@@ -222,4 +224,39 @@ def _reopen(
 ) -> None:
     operations.reopen(
         session, scope=scope, reference=reference, note=text_field(form, "reden", 500)
+    )
+
+
+@_ticket_action("datalek-besluit", "besluit")
+def _breach_decision(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
+    operations.record_breach_decision(
+        session,
+        scope=scope,
+        reference=reference,
+        decision=text_field(form, "besluit", 16),
+        reason=text_field(form, "reden", 2000),
+    )
+
+
+@_ticket_action("datalek-ap", "ap-gemeld")
+def _ap_notified(
+    session: Session,
+    scope: Scope,
+    org: Organisation,
+    reference: str,
+    form: MultiMapping[object],
+) -> None:
+    operations.record_ap_notification(
+        session,
+        scope=scope,
+        reference=reference,
+        notified_at=text_field(form, "gemeld_op", 32),
+        ap_reference=text_field(form, "ap_referentie", 100),
+        org=org,
     )

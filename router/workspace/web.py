@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from aiohttp.typedefs import Handler
 from multidict import MultiMapping
 from sqlmodel import Session
 
+from router.domain import breach
 from router.domain.org import Organisation
 from router.domain.vocabulary import ROUTED_HOW_LABELS, Status
 from router.keys import ENGINE, ORG
@@ -44,6 +46,13 @@ EVENT_LABELS = {
     "comment": "Opmerking",
     "forwarded": "Doorgezet naar leverancier",
     "delivery": "Aflevering",
+    "sla": "SLA-bewaking",
+    "privacy": "Datalek (FG)",
+}
+SLA_LABELS = {"at_risk": "SLA dreigt", "breached": "SLA verlopen"}
+DECISION_LABELS = {
+    "report": "Melden bij de AP",
+    "no_report": "Niet melden bij de AP",
 }
 TYPE_LABELS = {
     "incident": "Storing",
@@ -82,9 +91,20 @@ def build_templates(org: Organisation) -> jinja2.Environment:
         how_labels={str(k): v for k, v in ROUTED_HOW_LABELS.items()},
         destination_name=destination_name,
         municipality_names={m.key: m.name for m in org.municipalities},
+        sla_labels=SLA_LABELS,
+        decision_labels=DECISION_LABELS,
+        breach_clock=_breach_clock,
     )
     env.filters["when"] = lambda d: d.astimezone(_tz(org)).strftime("%d-%m-%Y %H:%M") if d else ""
     return env
+
+
+def _breach_clock(ticket: Any) -> str | None:
+    """The data breach's 72-hour clock in words, while it runs (None otherwise)."""
+    deadline = ticket.notify_deadline_at
+    if not breach.clock_running(deadline, ticket.breach_decision, ticket.ap_notified_at):
+        return None
+    return breach.clock_text(deadline, datetime.now(UTC))
 
 
 def _tz(org: Organisation) -> ZoneInfo:

@@ -322,6 +322,13 @@ async def test_data_breach_deadline_counts_from_discovery(client):
     assert resp.status == 201, await resp.text()
     deadline = datetime.fromisoformat((await resp.json())["notify_deadline_at"])
     assert deadline == discovered + timedelta(hours=72)
+    # The API's ticket view shows the 72-hour clock (calendar hours) while it runs.
+    shown = await (
+        await client.get(f"/api/tickets/{(await resp.json())['reference']}", headers=AUTH)
+    ).json()
+    assert shown["breach"]["clock_running"] is True and shown["breach"]["decision"] is None
+    assert 66.9 < shown["breach"]["hours_left"] <= 67
+    assert shown["sla_state"] == "none" and shown["response_due_at"]
     # Without it, the 72 hours count from the report.
     created = await _create(client, type="data_breach", application=None)
     deadline = datetime.fromisoformat(created["notify_deadline_at"])

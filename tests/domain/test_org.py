@@ -24,6 +24,10 @@ def test_sample_holds_the_contract(org):
     assert org.priority("high", "high") == "P1"
     assert org.priority("low", "low") == "P4"
     assert org.sla.targets_hours == {"P1": 4, "P2": 9, "P3": 27, "P4": 45}
+    assert org.sla.response_hours == {"P1": 0.5, "P2": 2, "P3": 4, "P4": 9}
+    assert org.destination_contact("centric") == "servicedesk@centric.example"
+    assert org.destination_contact("werkplek") == "werkplekbeheer@de-delta.example"
+    assert org.privacy_officer.email == "fg@de-delta.example"
 
 
 def _domain(raw: dict, name: str) -> dict:
@@ -96,6 +100,34 @@ def _write(tmp_path, mutate) -> str:
         (
             lambda r: r["domains"].append({"name": "Burgerzaken", "terms": ["balie"]}),
             "domains: duplicate name 'burgerzaken'",
+        ),
+        (
+            lambda r: r["suppliers"][0]["contract"]["resolution_hours"].pop("P4"),
+            "suppliers.0.contract: resolution_hours needs exactly P1, P2, P3 and P4",
+        ),
+        (
+            lambda r: r["suppliers"][0]["contract"]["response_hours"].update(P2=20),
+            "the response target of P2 (20 h) is later than its resolution target (16 h)",
+        ),
+        (
+            lambda r: r["suppliers"][0].update(business_hours={"start": "17:00", "end": "08:00"}),
+            "suppliers.0.business_hours: start 17:00 must be before end 08:00",
+        ),
+        (
+            lambda r: r["suppliers"][1].update(contact="geen adres"),
+            "suppliers.1.contact: value is not a valid email address",
+        ),
+        (
+            lambda r: r["sla"]["response_hours"].update(P3=0),
+            "sla: response_hours: every target must be more than 0 hours",
+        ),
+        (
+            lambda r: r["privacy_officer"].pop("email"),
+            "privacy_officer.email: missing field",
+        ),
+        (
+            lambda r: r["suppliers"][0].update(sla={"P1": 4}),
+            "suppliers.0.sla: unknown field",
         ),
     ],
 )
@@ -237,3 +269,16 @@ def test_each_forwarding_mistake_is_named(tmp_path, mutate, expected):
     with pytest.raises(OrgFileError) as caught:
         load_organisation(path)
     assert expected in str(caught.value)
+
+
+def test_an_org_file_without_response_targets_answers_within_the_resolution_time(tmp_path):
+    def older(raw):
+        raw["sla"].pop("response_hours")
+        raw.pop("privacy_officer")
+        for supplier in raw["suppliers"]:
+            for key in ("contact", "contract", "business_hours"):
+                supplier.pop(key, None)
+
+    org = load_organisation(_write(tmp_path, older))
+    assert org.response_hours("centric", "P2") == org.resolution_hours("centric", "P2") == 9
+    assert org.privacy_officer is None and org.destination_contact("centric") is None

@@ -13,9 +13,10 @@ from sqlmodel import SQLModel
 
 from router.domain.masking import is_bsn
 from router.domain.route import Route
-from router.domain.vocabulary import RoutedHow, Status, TicketType
+from router.domain.vocabulary import BreachDecision, RoutedHow, Status, TicketType
 from router.store import (
     accounts,
+    breaches,
     deliveries,
     forwarding,
     jobs,
@@ -26,6 +27,7 @@ from router.store import (
     satisfaction,
     self_service,
     supplier_updates,
+    sla_watch,
     training,
 )
 from router.store import tickets as store
@@ -51,6 +53,8 @@ WRITERS = {
     "outbox.enqueue", "outbox.notify_status_change", "outbox.mark_failed",
     "forwarding.forward", "forwarding.auto_forward", "forwarding.record_failed",
     "supplier_updates.supplier_update",
+    "tickets.notify_privacy_officer", "breaches.remind", "breaches.record_decision",
+    "breaches.record_ap_notification", "sla_watch.mark_if_due",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -74,12 +78,15 @@ NO_FREE_TEXT = {
     "forwarding.forwarding_supplier", "forwarding.record_delivered",
     "forwarding.flagged_with_tickets", "forwarding.undelivered_forward",
     "supplier_updates.remember_signature", "supplier_updates.prune_signatures",
+    "tickets.set_clocks", "outbox.already_enqueued", "queues.sla_counts",
+    "breaches.undecided", "sla_watch.read_clocks", "sla_watch.candidates",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
 MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
 MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
 MODULES |= {"supplier_updates": supplier_updates}
+MODULES |= {"breaches": breaches, "sla_watch": sla_watch}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -122,6 +129,18 @@ def _write_through_every_store_function(session, org) -> None:
     employee = store.find_or_create_employee(session, reporter=reporter, municipality="DYK")
     second = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
     self_service.withdraw(session, employee=employee, reference=second.reference, reason=CITIZEN)
+    third = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
+    later = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)
+    sla_watch.mark_if_due(session, reference=third.reference, org=org, now=later)
+    breaches.remind(session, reference=third.reference, org=org, now=later)
+    breaches.record_decision(
+        session, reference=third.reference, decision=BreachDecision.report,
+        reason=f"melden: {CITIZEN}", actor="fg", now=later,
+    )  # fmt: skip
+    breaches.record_ap_notification(
+        session, reference=third.reference, notified_at=later, ap_reference="AP-2027-0001",
+        actor="fg", now=later,
+    )  # fmt: skip
     store.change_status(session, reference=ref, status=Status.resolved, actor="sd")
     satisfaction.record_satisfaction(
         session, ticket=store.get_ticket(session, ref), score=4, remark=f"prima, {CITIZEN}",

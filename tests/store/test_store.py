@@ -61,7 +61,8 @@ def test_created_ticket_is_routed_numbered_and_prioritised(session, org):
         1.0,
     )
     assert ticket.priority == "P3"
-    assert ticket.sla_due_at == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # 27 business hours
+    # Centric's contract: P3 in 40 business hours (Mon 7, Tue-Thu 9 each, Fri 6).
+    assert ticket.sla_due_at == datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # Friday 14:00
     second = _create(session, org, _new(sender="emp-2"))
     assert second.reference.endswith("-000002")
 

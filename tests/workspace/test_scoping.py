@@ -81,10 +81,20 @@ def test_scoped_actions_refuse_other_municipalities(session, org, tickets):
             org=org,
         ),
         lambda: operations.set_status(
-            session, scope=DIJKSTEDE, reference=tickets.vhn, status="in_progress", note=None
+            session,
+            scope=DIJKSTEDE,
+            reference=tickets.vhn,
+            status="in_progress",
+            note=None,
+            org=org,
         ),
         lambda: operations.mark_forwarded(
-            session, scope=DIJKSTEDE, reference=tickets.vhn, supplier_reference="C-1", note=None
+            session,
+            scope=DIJKSTEDE,
+            reference=tickets.vhn,
+            supplier_reference="C-1",
+            note=None,
+            org=org,
         ),
         lambda: operations.comment(
             session, scope=DIJKSTEDE, reference=tickets.vhn, text="hoi", to_reporter=True
