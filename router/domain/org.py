@@ -347,9 +347,6 @@ class Organisation(_Strict):
     def destination_keys(self) -> set[str]:
         return {t.key for t in self.teams} | {s.key for s in self.suppliers}
 
-    def supplier(self, key: str) -> Supplier | None:
-        return next((s for s in self.suppliers if s.key == key), None)
-
     def destination_contact(self, key: str) -> str | None:
         """Where SLA alerts for the destination's tickets go (None: no one to mail)."""
         destinations: list[Team | Supplier] = [*self.teams, *self.suppliers]

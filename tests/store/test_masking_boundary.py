@@ -26,8 +26,8 @@ from router.store import (
     queues,
     satisfaction,
     self_service,
-    supplier_updates,
     sla_watch,
+    supplier_updates,
     training,
 )
 from router.store import tickets as store
