@@ -133,9 +133,13 @@ class RouterClient:
         """`GET /api/catalogue`: municipalities, teams, suppliers and applications."""
         return await self._request("GET", "/api/catalogue", expected_status=200)
 
-    async def my_tickets(self, who: Mapping[str, str]) -> list[dict[str, Any]]:
-        """`GET /api/my/tickets`: the employee's open tickets (`who`: email or channel)."""
-        found = await self._request("GET", "/api/my/tickets", expected_status=200, params=who)
+    async def my_tickets(
+        self, who: Mapping[str, str], *, finished_too: bool = False
+    ) -> list[dict[str, Any]]:
+        """`GET /api/my/tickets`: the employee's open tickets (`who`: email or channel), or
+        their latest tickets whatever the status (`finished_too`)."""
+        params = {**who, "all": "true"} if finished_too else dict(who)
+        found = await self._request("GET", "/api/my/tickets", expected_status=200, params=params)
         return list(found.get("tickets") or [])
 
     async def my_ticket(self, reference: str, who: Mapping[str, str]) -> dict[str, Any]:
@@ -150,6 +154,11 @@ class RouterClient:
         path = f"/api/my/tickets/{quote(reference)}/withdraw"
         body = {**who, "reason": reason} if reason else dict(who)
         return await self._request("POST", path, expected_status=200, body=body)
+
+    async def reopen(self, reference: str, who: Mapping[str, str]) -> dict[str, Any]:
+        """Reopen an own resolved ticket; RouterRejected(409) when it is not resolved."""
+        path = f"/api/my/tickets/{quote(reference)}/reopen"
+        return await self._request("POST", path, expected_status=200, body=dict(who))
 
     async def outages(
         self, application: str | None = None, municipality: str | None = None

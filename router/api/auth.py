@@ -30,6 +30,7 @@ ASSISTANT_MAY_CALL: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/api/my/tickets"),  # the reporter's own tickets
         ("GET", "/api/my/tickets/{reference}"),
         ("POST", "/api/my/tickets/{reference}/withdraw"),
+        ("POST", "/api/my/tickets/{reference}/reopen"),  # "nee" to "je melding is opgelost"
         ("GET", "/api/outages"),  # known outages, announced before a ticket is filed
         ("GET", "/api/catalogue"),  # applications and municipalities
         ("POST", "/api/bot-resolutions"),  # a question the bot answered alone

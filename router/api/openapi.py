@@ -130,6 +130,13 @@ OPERATIONS = [
         s.MyTicketOut,
         body=s.WithdrawIn,
     ),
+    Operation(
+        "POST",
+        "/api/my/tickets/{reference}/reopen",
+        "Reopen one's own resolved ticket (it is not solved after all)",
+        s.MyTicketOut,
+        body=s.ReopenIn,
+    ),
     Operation("GET", "/api/outages", "Open known outages", s.OutagesOut, query=s.OutageQuery),
     Operation("POST", "/api/outages", "Announce a known outage", s.OutageOut, 201, body=s.OutageIn),
     Operation(

@@ -119,6 +119,10 @@ class WithdrawIn(WhoIn):
     reason: str | None = Field(default=None, max_length=2_000)
 
 
+class ReopenIn(WhoIn):
+    reason: str | None = Field(default=None, max_length=2_000)
+
+
 class OutageIn(_In):
     title: str = Field(min_length=1, max_length=200)
     application: str | None = Field(default=None, max_length=100)
@@ -280,6 +284,7 @@ class MyTicketOut(BaseModel):
     updated_at: datetime
     sla_due_at: datetime | None
     notify_deadline_at: datetime | None
+    resolved_at: datetime | None
     comments: list[CommentOut]
 
 

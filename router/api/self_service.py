@@ -18,6 +18,7 @@ from router.api.schemas import (
     OutageOut,
     OutageQuery,
     OutageUpdateIn,
+    ReopenIn,
     WhoIn,
     WithdrawIn,
 )
@@ -90,6 +91,22 @@ async def withdraw(request: web.Request) -> web.Response:
 
     out = await _in_session(request, work)
     log.info("router.ticket.withdrawn", reference=reference)
+    return web.json_response(out)
+
+
+@routes.post("/api/my/tickets/{reference}/reopen")
+async def reopen(request: web.Request) -> web.Response:
+    reference, org = _reference(request), request.app[ORG]
+    body = await _body(request, ReopenIn)
+
+    def work(session: Session) -> dict:
+        ticket = self_service.reopen(
+            session, employee=_who(session, body), reference=reference, reason=body.reason
+        )
+        return _my_ticket_out(org, session, ticket)
+
+    out = await _in_session(request, work)
+    log.info("router.ticket.reopened_by_reporter", reference=reference)
     return web.json_response(out)
 
 

@@ -33,7 +33,7 @@ def status_message(
         )
     if status == Status.resolved:
         return (
-            f"{about} is opgelost. Werkt het toch nog niet? Laat het de servicedesk weten en "
-            f"noem het nummer {reference}."
+            f"{about} is opgelost. Werkt het toch nog niet? Antwoord dan hier met \"nee\", "
+            f"dan gaat je melding weer open."
         )
     return None

@@ -1,4 +1,4 @@
-"""What an employee may do with their own tickets: list, read, withdraw. Nothing else.
+"""What an employee may do with their own tickets: list, read, withdraw, reopen. Nothing else.
 
 Someone else's ticket is answered exactly like one that does not exist.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from router.domain.errors import Conflict
 from router.domain.lifecycle import OPEN_STATUSES
 from router.domain.vocabulary import Status
 from router.store import tickets as store
@@ -70,4 +71,28 @@ def withdraw(
         status=Status.withdrawn,
         actor="reporter",
         note=reason or "ingetrokken door de melder",
+    )
+
+
+class NotResolved(Conflict):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"{reference} is not resolved: only a resolved ticket can be reopened")
+
+    def dutch(self) -> str:
+        return "Deze melding is niet (meer) opgelost, dus kan ze niet weer geopend worden."
+
+
+def reopen(
+    session: Session, *, employee: Employee | None, reference: str, reason: str | None = None
+) -> Ticket:
+    """The reporter says the resolved ticket is not solved ("nee" to the notification)."""
+    ticket = own_ticket(session, employee=employee, reference=reference)
+    if ticket.status != Status.resolved:
+        raise NotResolved(ticket.reference)
+    return store.change_status(
+        session,
+        reference=ticket.reference,
+        status=Status.reopened,
+        actor="reporter",
+        note=reason or "de melder geeft aan dat het nog niet is opgelost",
     )

@@ -25,6 +25,7 @@ EXPECTED = {
     ("GET", "/api/my/tickets"),
     ("GET", "/api/my/tickets/{reference}"),
     ("POST", "/api/my/tickets/{reference}/withdraw"),
+    ("POST", "/api/my/tickets/{reference}/reopen"),
     ("GET", "/api/outages"),
     ("GET", "/api/catalogue"),
     ("POST", "/api/bot-resolutions"),

@@ -90,6 +90,35 @@ async def test_withdraw_only_ones_own_open_ticket(client):
     assert theirs_now["status"] == "routed"
 
 
+async def test_a_reporter_reopens_only_their_own_resolved_ticket(client):
+    mine = (await _create(client, ANNA))["reference"]
+    theirs = (await _create(client, BOB))["reference"]
+
+    async def reopen(reference):
+        return await client.post(
+            f"/api/my/tickets/{reference}/reopen", json={"email": ANNA}, headers=AUTH
+        )
+
+    not_yet = await reopen(mine)  # still open: nothing to reopen
+    assert not_yet.status == 409 and "is not resolved" in (await not_yet.json())["error"]
+    for reference in (mine, theirs):
+        await client.post(
+            f"/api/tickets/{reference}/status", json={"status": "resolved", "actor": "sd"},
+            headers=AUTH,
+        )  # fmt: skip
+    assert (await reopen(theirs)).status == 404
+    resp = await reopen(mine)
+    assert resp.status == 200 and (await resp.json())["status"] == "reopened"
+    listed = await client.get("/api/my/tickets", params={"email": ANNA}, headers=AUTH)
+    assert [t["status"] for t in (await listed.json())["tickets"]] == ["reopened"]
+    detail = await (await client.get(f"/api/tickets/{mine}", headers=AUTH)).json()
+    assert (detail["events"][-1]["actor"], detail["events"][-1]["new_value"]) == (
+        "reporter", "reopened"
+    )
+    theirs_now = await (await client.get(f"/api/tickets/{theirs}", headers=AUTH)).json()
+    assert theirs_now["status"] == "resolved"
+
+
 async def test_data_breach_and_security_tickets(client):
     breach = await _create(
         client, ANNA, type="data_breach", application=None, impact="low", urgency="low"

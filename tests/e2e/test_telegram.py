@@ -23,7 +23,7 @@ from router.store.engine import make_engine
 from router.store.migrate import upgrade
 from router.store.tables import Ticket
 from router.worker.outbox_job import send_due
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, stored
 from tests.fakes.smtp import SmtpServer
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -173,7 +173,10 @@ def test_link_file_a_ticket_and_hear_it_is_resolved(telegram_stack):
     finally:
         engine.dispose()
     news = [t for t in fake.texts_to(ANNA) if "is opgelost" in t]
-    assert len(news) == 1 and reference in news[0]
+    assert len(news) == 1 and reference in news[0] and '"nee"' in news[0]
+    reopened = _say(stack, fake, ANNA, "nee")  # it is not solved after all
+    assert "weer geopend" in reopened and reference in reopened, reopened
+    assert stored(stack, reference)[0].status == "reopened"
 
 
 def test_the_same_update_twice_makes_one_ticket(telegram_stack):

@@ -46,7 +46,7 @@ WRITERS = {
     "tickets.create_ticket", "tickets.change_status", "tickets.reassign",
     "tickets.confirm_route", "tickets.set_supplier_reference", "tickets.add_comment",
     "tickets.find_or_create_employee", "outages.open_outage", "outages.update_outage",
-    "outages.record_bot_resolution", "self_service.withdraw", "training.add_imported",
+    "outages.record_bot_resolution", "self_service.withdraw", "self_service.reopen", "training.add_imported",
     "accounts.create_account", "accounts.authenticate", "accounts.set_password",
     "accounts.set_active", "accounts.end_sessions", "jobs.record_finish",
     "accounts.set_email", "satisfaction.record_satisfaction",
@@ -141,6 +141,9 @@ def _write_through_every_store_function(session, org) -> None:
         session, reference=third.reference, notified_at=later, ap_reference="AP-2027-0001",
         actor="fg", now=later,
     )  # fmt: skip
+    store.change_status(session, reference=ref, status=Status.resolved, actor="sd")
+    reporter_of_ref = store.reporter_of(session, store.get_ticket(session, ref))
+    self_service.reopen(session, employee=reporter_of_ref, reference=ref, reason=CITIZEN)
     store.change_status(session, reference=ref, status=Status.resolved, actor="sd")
     satisfaction.record_satisfaction(
         session, ticket=store.get_ticket(session, ref), score=4, remark=f"prima, {CITIZEN}",
