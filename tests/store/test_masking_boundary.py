@@ -28,6 +28,7 @@ from router.store import (
     self_service,
     sla_watch,
     supplier_updates,
+    suppliers,
     training,
 )
 from router.store import tickets as store
@@ -57,6 +58,7 @@ WRITERS = {
     "breaches.record_ap_notification", "sla_watch.mark_if_due",
 }  # fmt: skip
 NO_FREE_TEXT = {
+    "suppliers.supplier_tickets",
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
     "tickets.ticket_events", "tickets.ticket_comments", "tickets.reporter_of",
     "outages.get_outage", "outages.current_outages", "self_service.find_employee",
@@ -86,7 +88,7 @@ MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs"
 MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
 MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
 MODULES |= {"supplier_updates": supplier_updates}
-MODULES |= {"breaches": breaches, "sla_watch": sla_watch}
+MODULES |= {"breaches": breaches, "sla_watch": sla_watch, "suppliers": suppliers}
 
 
 def test_every_public_store_function_is_accounted_for():
