@@ -43,6 +43,8 @@ _USE_QUESTION = re.compile(
     r"kan iemand (me |mij )?(uitleggen|vertellen)|wat is de (juiste|goede) (manier|werkwijze)|"
     r"werkinstructie|handleiding|uitleg over|autorisaties?"
     r"|(geen|meer|extra|andere) (rechten|toegang)|rechten (aanvragen|nodig|erbij)"
+    r"|welke (knop|optie|instelling|veld|code|keuze)|wat moet ik (invullen|kiezen|selecteren|"
+    r"aanvinken|doen om)|is het mogelijk om|ik (snap|begrijp) niet hoe|weet iemand hoe"
     r"|how (do|can|to) i?)\b",
     re.IGNORECASE,
 )

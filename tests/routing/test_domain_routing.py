@@ -91,6 +91,12 @@ def test_how_to_questions_on_a_domain_go_to_functional_management(org):
     )
     question = _route(org, "de verhuizing", "PLW", type="question")
     assert question.destination == "fb-burgerzaken"
+    for asked in ("welke knop is het om een wmo-beschikking te corrigeren",
+                  "is het mogelijk om een jeugdhulp toewijzing terug te zetten",
+                  "wat moet ik invullen bij de wmo-melding als de inwoner verhuisd is"):
+        assert _route(org, asked, "DYK").destination == "fb-sociaal", asked
+    # A fault stays a fault: "niet" with the work goes to the supplier, not to the how-to team.
+    assert _route(org, "de wmo-beschikking wordt niet aangemaakt", "DYK").destination == "centric"
 
 
 def test_a_domain_without_an_application_does_not_route_and_silences_everyday_words(org):
