@@ -64,6 +64,7 @@ class EventKind(StrEnum):
     comment = "comment"
     forwarded = "forwarded"
     delivery = "delivery"  # a message to a supplier or the reporter delivered, or given up on
+    linked = "linked"  # linked to a known outage or major incident
 
 
 class OutageStatus(StrEnum):

@@ -27,6 +27,7 @@ from router.store.tables import (
     ChannelIdentity,
     Comment,
     Employee,
+    Outage,
     ReferenceCounter,
     RouteCorrection,
     Ticket,
@@ -256,7 +257,23 @@ def create_ticket(
         old_value=Status.new,
         new_value=Status.routed,
     )
+    if ticket.outage_id is not None:
+        _linked_at_creation(session, ticket, actor)
     return ticket
+
+
+def _linked_at_creation(session: Session, ticket: Ticket, actor: str) -> None:
+    """A new ticket about an application with an open outage is linked to it: an audit event,
+    and it carries the outage to the supplier when no ticket does yet (the lead)."""
+    outage = session.get_one(Outage, ticket.outage_id)
+    lead = outage.lead_reference is None
+    if lead:
+        outage.lead_reference = ticket.reference
+        session.add(outage)
+    _event(
+        session, ticket, actor, EventKind.linked, field="outage", new_value=f"#{outage.id}",
+        note=f"{outage.title}{' (hoofdmelding)' if lead else ''}",
+    )  # fmt: skip
 
 
 def _open_outage_for(session: Session, application: str | None, municipality: str) -> int | None:

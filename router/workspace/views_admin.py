@@ -9,7 +9,7 @@ from sqlmodel import Session
 from router.domain.org import Organisation, UnknownName
 from router.domain.vocabulary import Role
 from router.logs import pseudonym
-from router.store import accounts, outages, queues
+from router.store import accounts, major_incidents, outages, queues
 from router.store.tables import flushed_id
 from router.workspace.forms import OK_MESSAGES, checked
 from router.workspace.middleware import Forbidden
@@ -81,16 +81,26 @@ async def outage_update(request: web.Request) -> web.Response:
     outage_id = int(request.match_info["outage_id"])
     form = await request.post()
 
-    def work(session: Session) -> None:
-        outages.update_outage(
-            session,
-            outage_id=outage_id,
-            description=text_field(form, "beschrijving"),
-            close=checked(form, "sluiten"),
+    org, close = org_of(request), checked(form, "sluiten")
+    description = text_field(form, "beschrijving")
+
+    def work(session: Session) -> int:
+        outages.update_outage(session, outage_id=outage_id, description=description)
+        if not close:
+            return 0
+        # Closing resolves every linked open ticket, by this staff member; reporters hear it.
+        return len(
+            major_incidents.close_outage(
+                session, outage_id=outage_id, actor=scope.username, org=org,
+                note=text_field(form, "oplossing", 2000),
+            )  # fmt: skip
         )
 
-    await in_session(request, work)
-    log.info("router.workspace.outage_updated", outage=outage_id, staff=pseudonym(scope.username))
+    resolved = await in_session(request, work)
+    log.info(
+        "router.workspace.outage_updated", outage=outage_id, closed=close, resolved=resolved,
+        staff=pseudonym(scope.username),
+    )  # fmt: skip
     return see_other("/staff/storingen?ok=storing")
 
 

@@ -44,6 +44,7 @@ EVENT_LABELS = {
     "comment": "Opmerking",
     "forwarded": "Doorgezet naar leverancier",
     "delivery": "Aflevering",
+    "linked": "Gekoppeld aan storing",
 }
 TYPE_LABELS = {
     "incident": "Storing",

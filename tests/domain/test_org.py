@@ -237,3 +237,16 @@ def test_each_forwarding_mistake_is_named(tmp_path, mutate, expected):
     with pytest.raises(OrgFileError) as caught:
         load_organisation(path)
     assert expected in str(caught.value)
+
+
+def test_the_major_incident_window_loads_and_its_mistakes_are_named(org, tmp_path):
+    assert (org.major_incident.tickets, org.major_incident.minutes) == (3, 30)
+    for change, expected in [
+        ({"tickets": 1}, "major_incident.tickets: Input should be greater than or equal to 2"),
+        ({"minutes": 0}, "major_incident.minutes: Input should be greater than or equal to 1"),
+        ({"window": 5}, "major_incident.window: unknown field"),
+    ]:
+        path = _write(tmp_path, lambda r, change=change: r["major_incident"].update(change))
+        with pytest.raises(OrgFileError) as caught:
+            load_organisation(path)
+        assert expected in str(caught.value)

@@ -20,6 +20,7 @@ from router.store import (
     forwarding,
     jobs,
     linking,
+    major_incidents,
     outages,
     outbox,
     queues,
@@ -50,7 +51,8 @@ WRITERS = {
     "accounts.set_email", "satisfaction.record_satisfaction",
     "outbox.enqueue", "outbox.notify_status_change", "outbox.mark_failed",
     "forwarding.forward", "forwarding.auto_forward", "forwarding.record_failed",
-    "supplier_updates.supplier_update",
+    "supplier_updates.supplier_update", "major_incidents.link_ticket",
+    "major_incidents.open_major_incident", "major_incidents.close_outage",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "tickets.format_reference", "tickets.get_ticket", "tickets.list_tickets",
@@ -74,12 +76,13 @@ NO_FREE_TEXT = {
     "forwarding.forwarding_supplier", "forwarding.record_delivered",
     "forwarding.flagged_with_tickets", "forwarding.undelivered_forward",
     "supplier_updates.remember_signature", "supplier_updates.prune_signatures",
+    "major_incidents.linked_tickets", "major_incidents.is_led_elsewhere", "major_incidents.bursts",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
 MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
 MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
-MODULES |= {"supplier_updates": supplier_updates}
+MODULES |= {"supplier_updates": supplier_updates, "major_incidents": major_incidents}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -188,6 +191,16 @@ def _write_through_every_store_function(session, org) -> None:
     again = forwarding.forward(session, reference=to_supplier.reference, actor="sd", org=org,
                                note=CITIZEN)  # fmt: skip
     assert again.id != forwarded.id
+    # A major incident: its title and the closing note reach every linked ticket's trail.
+    incident = major_incidents.open_major_incident(
+        session, title=f"plat {CITIZEN}", references=[to_supplier.reference], actor="sd",
+        description=CITIZEN,
+    )  # fmt: skip
+    third = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
+    major_incidents.link_ticket(
+        session, outage_id=incident.id, reference=third.reference, actor="sd"
+    )
+    major_incidents.close_outage(session, outage_id=incident.id, actor="sd", note=CITIZEN)
     session.commit()
 
 
