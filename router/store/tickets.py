@@ -228,7 +228,11 @@ def create_ticket(
         status=Status.routed,
         sla_due_at=due_at(now, org.sla.targets_hours[priority], org.sla),
         notify_deadline_at=_notify_deadline(data, now),
-        outage_id=_open_outage_for(session, data.application, data.municipality),
+        # A fault report joins an open outage of its application; a request, a question, a
+        # security incident or a data breach about it never gets resolved with the outage.
+        outage_id=_open_outage_for(session, data.application, data.municipality)
+        if data.type == TicketType.incident
+        else None,
         created_at=now,
         updated_at=now,
         idempotency_key=idempotency_key,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from router.domain.vocabulary import EventKind, OutageStatus, Status
+from router.domain.vocabulary import EventKind, OutageStatus, Status, TicketType
 from router.store import forwarding, major_incidents, outages
 from router.store import tickets as store
 from router.store.tables import OutboxMessage
@@ -73,6 +73,10 @@ def test_the_first_report_of_an_announced_outage_carries_it_to_the_supplier(sess
     assert outages.get_outage(session, outage.id).lead_reference == first.reference
     assert _linked_events(session, first)[0][2] == "Youforce traag (hoofdmelding)"
     assert second.outage_id == outage.id
+    # A request or a data breach about the application is no report of the outage.
+    for kind in (TicketType.request, TicketType.data_breach):
+        other = _create(session, org, _new(application="Youforce", sender="902", type_=kind))
+        assert other.outage_id is None
 
 
 def test_the_major_incident_goes_to_the_supplier_once_through_its_lead(session, org):
