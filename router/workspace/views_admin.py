@@ -10,7 +10,7 @@ from router.domain.org import Organisation, UnknownName
 from router.domain.vocabulary import Role
 from router.logs import pseudonym
 from router.store import accounts, major_incidents, outages, queues
-from router.store.tables import flushed_id
+from router.store.tables import Outage, Ticket, flushed_id
 from router.workspace.forms import OK_MESSAGES, checked
 from router.workspace.middleware import Forbidden
 from router.workspace.operations import FormError
@@ -23,10 +23,23 @@ routes = web.RouteTableDef()
 @routes.get("/storingen", name="outages")
 async def outage_list(request: web.Request) -> web.Response:
     scope = scope_of(request)
-    rows = await in_session(request, lambda s: queues.outages_in_scope(s, scope))
+
+    def load(session: Session) -> tuple[list[Outage], dict[int, list[Ticket]]]:
+        rows = queues.outages_in_scope(session, scope)
+        linked = {
+            flushed_id(o.id): [
+                t for t in major_incidents.linked_tickets(session, outage_id=flushed_id(o.id))
+                if scope.municipality in (None, t.municipality)
+            ]
+            for o in rows
+        }  # fmt: skip
+        return rows, linked
+
+    rows, linked = await in_session(request, load)
     return render(
-        request, "outages.html", outages=rows, ok=OK_MESSAGES.get(request.query.get("ok", ""))
-    )
+        request, "outages.html", outages=rows, linked=linked,
+        ok=OK_MESSAGES.get(request.query.get("ok", "")),
+    )  # fmt: skip
 
 
 def _municipality(org: Organisation, given: str) -> str:

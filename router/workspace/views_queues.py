@@ -13,7 +13,7 @@ from router.domain.vocabulary import Status
 from router.logs import pseudonym
 from router.store import queues
 from router.store.tables import utcnow
-from router.workspace import operations
+from router.workspace import operations, views_major
 from router.workspace.forms import (
     AGES,
     OK_MESSAGES,
@@ -57,12 +57,18 @@ async def triage(request: web.Request) -> web.Response:
 async def tickets(request: web.Request) -> web.Response:
     scope, org = scope_of(request), org_of(request)
     f = queue_filter(request.query, org)
-    rows, total = await in_session(request, lambda s: queues.queue(s, scope, f, utcnow()))
+
+    def load(session: Session) -> tuple[list, int, list]:
+        rows, total = queues.queue(session, scope, f, utcnow())
+        return rows, total, views_major.bursts_of(request, session)
+
+    rows, total, bursts = await in_session(request, load)
     return render(
         request,
         "tickets.html",
         tickets=rows,
         total=total,
+        bursts=bursts,
         f=f,
         pages=_pages(total),
         link=lambda **changes: "/staff/meldingen?" + filter_query(f, **changes),
