@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from router.domain.errors import Conflict, InvalidInput
 from router.domain.lifecycle import OPEN_STATUSES
@@ -159,3 +159,21 @@ def bursts(
         groups.setdefault(ticket.application or "", []).append(ticket)
     found = [group for group in groups.values() if len(group) >= tickets]
     return sorted(found, key=lambda g: (-len(g), g[0].application or ""))
+
+
+def similarity_candidates(
+    session: Session, *, ticket: Ticket, since: datetime, limit: int = 500
+) -> list[Ticket]:
+    """Open tickets since `since`, not linked to any outage, of the ticket's application or
+    of none (text alone cannot tell applications apart): to compare the ticket with."""
+    query = select(Ticket).where(
+        col(Ticket.created_at) >= since,
+        col(Ticket.outage_id).is_(None),
+        col(Ticket.status).in_(sorted(OPEN_STATUSES)),
+        col(Ticket.id) != ticket.id,
+    )
+    if ticket.application is not None:
+        query = query.where(
+            or_(col(Ticket.application) == ticket.application, col(Ticket.application).is_(None))
+        )
+    return list(session.exec(query.order_by(col(Ticket.created_at).desc()).limit(limit)).all())

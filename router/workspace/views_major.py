@@ -5,12 +5,15 @@ outage. Servicedesk staff and admins only (coordinators do not manage outages)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from aiohttp import web
 from sqlmodel import Session
 
+from router.domain.lifecycle import OPEN_STATUSES
 from router.logs import pseudonym
+from router.routing.similarity import similar
 from router.store import major_incidents
 from router.store.queues import Scope
 from router.store.tables import Ticket, flushed_id, utcnow
@@ -48,6 +51,25 @@ def bursts(session: Session, scope: Scope, *, tickets: int, minutes: int) -> lis
 def bursts_of(request: web.Request, session: Session) -> list[Burst]:
     window = org_of(request).major_incident
     return bursts(session, scope_of(request), tickets=window.tickets, minutes=window.minutes)
+
+
+SIMILAR_SINCE = timedelta(days=1)
+
+
+def similar_to(session: Session, scope: Scope, ticket: Ticket) -> list[tuple[Ticket, float]]:
+    """Open, unlinked tickets of the last day that read like this one ("lijkt op"), with
+    their cosine: to link to this ticket's outage or to open a major incident with."""
+    if not scope.can_manage_outages or ticket.status not in OPEN_STATUSES:
+        return []
+    candidates = major_incidents.similarity_candidates(
+        session, ticket=ticket, since=utcnow() - SIMILAR_SINCE
+    )
+    found = similar(_text(ticket), [_text(c) for c in candidates])
+    return [(candidates[i], score) for i, score in found]
+
+
+def _text(ticket: Ticket) -> str:
+    return f"{ticket.title}\n{ticket.description}"
 
 
 @routes.post("/storingen/groot", name="major_incident_open")

@@ -44,6 +44,7 @@ async def ticket_page(request: web.Request) -> web.Response:
             bursts=[b for b in views_major.bursts_of(request, session)
                     if ticket.reference in b.references],
             open_outages=outages.current_outages(session) if scope.can_manage_outages else [],
+            similar=views_major.similar_to(session, scope, ticket),
         )  # fmt: skip
 
     data = await in_session(request, load)

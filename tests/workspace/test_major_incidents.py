@@ -107,3 +107,43 @@ async def test_staff_link_a_ticket_to_an_open_outage_from_its_page(web, engine, 
     assert "hoofdmelding: deze melding" in html
     resp = await post_form(web, f"{page}/koppelen", {"storing": str(closed.id)}, page=page)
     assert resp.status == 409 and "gesloten" in await resp.text()
+
+
+async def test_a_ticket_page_proposes_reports_that_read_alike_and_links_them(
+    web, engine, org, tickets
+):
+    with Session(engine) as session:
+        alike = new_ticket(
+            session, org, "VHN", "Key2Burgerzaken loopt vast bij opslaan", triage=False
+        )
+        third = new_ticket(session, org, "DYK", "Key2Burgerzaken blijft vastlopen", triage=False)
+        session.commit()
+    await sign_in(web, "sanne")
+    page = f"/staff/meldingen/{tickets.dyk_routed}"  # "Key2Burgerzaken loopt vast"
+    html = await (await web.get(page)).text()
+    similar = html[html.index('data-testid="similar"') :]
+    similar = similar[: similar.index("</section>")]
+    assert alike in similar and third in similar
+    assert tickets.dyk not in similar  # a printer in triage reads otherwise
+    assert "Samen als grote storing openen" in similar
+    resp = await post_form(
+        web, "/staff/storingen/groot",
+        {"ref": [tickets.dyk_routed, alike], "titel": "Storing Key2Burgerzaken"}, page=page,
+    )  # fmt: skip
+    assert resp.status == 303
+    html = await (await web.get(page)).text()
+    similar = html[html.index('data-testid="similar"') :]
+    similar = similar[: similar.index("</section>")]
+    assert alike not in similar and third in similar  # linked ones are no proposal any more
+    assert "Koppelen aan Storing Key2Burgerzaken" in similar
+    with Session(engine) as session:
+        outage_id = store.get_ticket(session, alike).outage_id
+    resp = await post_form(
+        web, f"/staff/meldingen/{third}/koppelen", {"storing": str(outage_id), "terug": page},
+        page=page,
+    )  # fmt: skip
+    assert resp.status == 303 and resp.headers["Location"].startswith(page)
+    with Session(engine) as session:
+        assert store.get_ticket(session, third).outage_id == outage_id
+    await sign_in(web, "dirk")
+    assert 'data-testid="similar"' not in await (await web.get(page)).text()
