@@ -151,6 +151,7 @@ def forward(
             note=note,
             org=org,
         )
+    major_incidents.take_the_lead(session, ticket)  # a lead withdrawn meanwhile: this one leads
     method = supplier.forwarding.method
     event = _event(
         session, ticket, actor, EventKind.forwarded, field="doorzetten",

@@ -96,14 +96,29 @@ def linked_tickets(session: Session, *, outage_id: int, open_only: bool = False)
 
 
 def is_led_elsewhere(session: Session, ticket: Ticket) -> Outage | None:
-    """The open outage this ticket is linked to when another ticket carries it to the
-    supplier: then this one is never forwarded on its own."""
+    """The open outage this ticket is linked to when another open ticket carries it to the
+    supplier: then this one is never forwarded on its own. A lead that is no longer open (its
+    reporter withdrew it) leads nothing: the next linked ticket forwarded takes its place."""
     if ticket.outage_id is None:
         return None
     outage = session.get(Outage, ticket.outage_id)
     if outage is None or outage.status != OutageStatus.open:
         return None
-    return outage if outage.lead_reference not in (None, ticket.reference) else None
+    if outage.lead_reference in (None, ticket.reference):
+        return None
+    lead = session.exec(select(Ticket).where(Ticket.reference == outage.lead_reference)).first()
+    return outage if lead is not None and lead.status in OPEN_STATUSES else None
+
+
+def take_the_lead(session: Session, ticket: Ticket) -> None:
+    """The ticket goes to the supplier for its open outage: it leads it from now on."""
+    outage = session.get(Outage, ticket.outage_id) if ticket.outage_id else None
+    if outage is None or outage.status != OutageStatus.open:
+        return
+    if outage.lead_reference != ticket.reference:
+        outage.lead_reference = ticket.reference
+        outage.updated_at = utcnow()
+        session.add(outage)
 
 
 def close_outage(

@@ -12,9 +12,9 @@ from sqlmodel import Session
 from router.domain.forwarding import METHOD_LABELS
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation
-from router.domain.vocabulary import OutageStatus, RoutedHow, Status
+from router.domain.vocabulary import RoutedHow, Status
 from router.logs import pseudonym
-from router.store import forwarding, outages, queues
+from router.store import forwarding, major_incidents, outages, queues
 from router.store import tickets as store
 from router.store.queues import Scope
 from router.workspace import operations, views_major
@@ -45,17 +45,14 @@ async def ticket_page(request: web.Request) -> web.Response:
                     if ticket.reference in b.references],
             open_outages=outages.current_outages(session) if scope.can_manage_outages else [],
             similar=views_major.similar_to(session, scope, ticket),
+            led_by=major_incidents.is_led_elsewhere(session, ticket),
         )  # fmt: skip
 
     data = await in_session(request, load)
     allowed = TRANSITIONS[Status(data["ticket"].status)]
     supplier = forwarding.forwarding_supplier(org_of(request), data["ticket"])
-    outage = data["outage"]
     # A ticket of a major incident that another ticket carries to the supplier: never on its own.
-    led_elsewhere = outage is not None and outage.status == OutageStatus.open and (
-        outage.lead_reference not in (None, data["ticket"].reference)
-    )
-    can_send = supplier is not None and not led_elsewhere and (
+    can_send = supplier is not None and data["led_by"] is None and (
         Status.forwarded in allowed or data["ticket"].status == Status.forwarded
     )
     return render(

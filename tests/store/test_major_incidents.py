@@ -161,3 +161,17 @@ def test_three_reports_within_the_window_are_a_burst(session, org):
     major_incidents.open_major_incident(session, title="Plat", actor="sd",
                                         references=[t.reference for t in burst])  # fmt: skip
     assert major_incidents.bursts(session, now=now, tickets=3, minutes=30) == []
+
+
+def test_a_withdrawn_lead_hands_the_incident_to_the_next_ticket_forwarded(session, org):
+    first, second, third = _three(session, org)
+    outage = major_incidents.open_major_incident(
+        session, title="Key2Burgerzaken plat", actor="sd",
+        references=[t.reference for t in (first, second, third)],
+    )  # fmt: skip
+    store.change_status(session, reference=first.reference, status=Status.withdrawn, actor="emp")
+    forwarding.forward(session, reference=second.reference, actor="sd", org=org)
+    session.commit()
+    assert outages.get_outage(session, outage.id).lead_reference == second.reference
+    with pytest.raises(forwarding.NotForwardable, match=f"via melding {second.reference}"):
+        forwarding.forward(session, reference=third.reference, actor="sd", org=org)

@@ -77,7 +77,7 @@ NO_FREE_TEXT = {
     "forwarding.flagged_with_tickets", "forwarding.undelivered_forward",
     "supplier_updates.remember_signature", "supplier_updates.prune_signatures",
     "major_incidents.linked_tickets", "major_incidents.is_led_elsewhere", "major_incidents.bursts",
-    "major_incidents.similarity_candidates",
+    "major_incidents.similarity_candidates", "major_incidents.take_the_lead",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
