@@ -174,7 +174,13 @@ def _answer(
         "priority": created.get("priority"),
         "due": moment(created.get("sla_due_at"), lang),
     }
-    if kind == "security":
+    outage = created.get("outage")
+    if kind == "incident" and isinstance(outage, dict) and outage.get("title"):
+        # A known outage: the report is linked to it, not sent to the supplier on its own.
+        dispatcher.utter_message(
+            response="utter_ticket_known_outage", outage_title=outage["title"], **common
+        )
+    elif kind == "security":
         dispatcher.utter_message(response="utter_security_ticket_created", **common)
     elif kind == "breach":
         deadline = moment(created.get("notify_deadline_at"), lang)

@@ -132,7 +132,10 @@ class OutageIn(_In):
 
 class OutageUpdateIn(_In):
     description: str | None = Field(default=None, max_length=MAX_TEXT)
+    # Closing resolves every linked open ticket: by this actor, with this note.
     close: bool = False
+    actor: str = Field(default="servicedesk", min_length=1, max_length=200)
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
 class OutageQuery(_In):
@@ -240,6 +243,13 @@ class BreachOut(BaseModel):
     ap_reference: str | None
 
 
+class OutageRef(BaseModel):
+    """The known outage (major incident) a ticket is linked to: the assistant says so."""
+
+    id: int
+    title: str
+
+
 class TicketOut(BaseModel):
     reference: str
     municipality: str
@@ -266,6 +276,7 @@ class TicketOut(BaseModel):
     notify_deadline_at: datetime | None
     breach: BreachOut | None
     outage_id: int | None
+    outage: OutageRef | None = None
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None

@@ -25,7 +25,7 @@ from router.api.schemas import (
 from router.api.tickets import _body, _in_session, _reference
 from router.domain.org import Organisation
 from router.keys import ORG
-from router.store import outages, self_service
+from router.store import major_incidents, outages, self_service
 from router.store.tables import Employee, Outage, Ticket
 
 log = structlog.get_logger()
@@ -157,15 +157,19 @@ async def open_outage(request: web.Request) -> web.Response:
 async def update_outage(request: web.Request) -> web.Response:
     outage_id = int(request.match_info["outage_id"])
     body = await _body(request, OutageUpdateIn)
-    out = await _in_session(
-        request,
-        lambda s: _outage_out(
-            outages.update_outage(
-                s, outage_id=outage_id, description=body.description, close=body.close
+    org = request.app[ORG]
+
+    def work(session: Session) -> tuple[dict, int]:
+        outage = outages.update_outage(session, outage_id=outage_id, description=body.description)
+        resolved = []
+        if body.close:  # every linked open ticket is resolved, its reporter told
+            resolved = major_incidents.close_outage(
+                session, outage_id=outage_id, actor=body.actor, org=org, note=body.note
             )
-        ),
-    )
-    log.info("router.outage.updated", outage=outage_id, status=out["status"])
+        return _outage_out(outage), len(resolved)
+
+    out, resolved = await _in_session(request, work)
+    log.info("router.outage.updated", outage=outage_id, status=out["status"], resolved=resolved)
     return web.json_response(out)
 
 

@@ -34,11 +34,11 @@ from router.api.schemas import (
 )
 from router.domain import breach
 from router.domain.org import Organisation
-from router.domain.vocabulary import RoutedHow
+from router.domain.vocabulary import OutageStatus, RoutedHow
 from router.keys import ENGINE, ORG, ROUTER
 from router.routing.decision import RouteRequest
 from router.routing.service import route_fields
-from router.store import forwarding
+from router.store import forwarding, outages
 from router.store import tickets as store
 from router.store.engine import in_transaction
 from router.store.tables import Ticket, utcnow
@@ -124,6 +124,7 @@ def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: boo
         alternatives=ticket.route_alternatives,
         destination_name=org.display_name(ticket.destination),
         breach=_breach_out(ticket),
+        outage=_outage_of(session, ticket),
     )
     if not detail:
         return TicketOut.model_validate(fields).model_dump(mode="json")
@@ -134,6 +135,14 @@ def _ticket_out(org: Organisation, session: Session, ticket: Ticket, detail: boo
     return TicketDetailOut.model_validate(
         dict(fields, events=events, comments=comments)
     ).model_dump(mode="json")
+
+
+def _outage_of(session: Session, ticket: Ticket) -> dict | None:
+    """The open outage the ticket is linked to: a known problem, being worked on."""
+    if ticket.outage_id is None:
+        return None
+    outage = outages.get_outage(session, ticket.outage_id)
+    return {"id": outage.id, "title": outage.title} if outage.status == OutageStatus.open else None
 
 
 @routes.get("/api/health")

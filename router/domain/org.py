@@ -164,6 +164,14 @@ class ForwardingDefaults(_Strict):
     auto_min_confidence: float = Field(default=0.95, ge=0.5, le=1.0)
 
 
+class MajorIncidentWindow(_Strict):
+    """When staff are prompted to open a major incident: this many open, unlinked tickets
+    about one application within this many minutes."""
+
+    tickets: int = Field(default=3, ge=2, le=100)
+    minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
 class Application(_Strict):
     name: str = Field(min_length=1)
     domain: str = Field(min_length=1)
@@ -279,6 +287,7 @@ class Organisation(_Strict):
     privacy_officer: PrivacyOfficer | None = None
     report: ReportConfig = ReportConfig()
     forwarding: ForwardingDefaults = ForwardingDefaults()
+    major_incident: MajorIncidentWindow = MajorIncidentWindow()
 
     @model_validator(mode="after")
     def _consistent(self) -> Organisation:

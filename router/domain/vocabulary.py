@@ -66,6 +66,7 @@ class EventKind(StrEnum):
     delivery = "delivery"  # a message to a supplier or the reporter delivered, or given up on
     sla = "sla"  # a clock marked at risk or breached
     privacy = "privacy"  # the FG told, reminded, escalated; its decision; the AP notified
+    linked = "linked"  # linked to a known outage or major incident
 
 
 class BreachDecision(StrEnum):

@@ -18,7 +18,7 @@ from router.domain.errors import Conflict, InvalidInput
 from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation, Supplier
 from router.domain.vocabulary import EventKind, Status
-from router.store import outbox
+from router.store import major_incidents, outbox
 from router.store import tickets as store
 from router.store.tables import (
     OutboxMessage,
@@ -122,6 +122,12 @@ def forward(
     is not yet), an audit event, and the message in the outbox, all in the caller's
     transaction. A forward still under way or delivered is not repeated; a flagged one is."""
     ticket = store.get_ticket(session, reference, for_update=True)
+    outage = major_incidents.is_led_elsewhere(session, ticket)
+    if outage is not None:
+        raise NotForwardable(
+            f"{ticket.reference} hoort bij de storing '{outage.title}'; die gaat één keer naar "
+            f"de leverancier, via melding {outage.lead_reference}."
+        )
     supplier = forwarding_supplier(org, ticket)
     if supplier is None or supplier.forwarding is None:
         raise NotForwardable(
@@ -145,6 +151,7 @@ def forward(
             note=note,
             org=org,
         )
+    major_incidents.take_the_lead(session, ticket)  # a lead withdrawn meanwhile: this one leads
     method = supplier.forwarding.method
     event = _event(
         session, ticket, actor, EventKind.forwarded, field="doorzetten",
@@ -165,7 +172,10 @@ def forward(
 
 def auto_forward(session: Session, *, ticket: Ticket, org: Organisation) -> OutboxMessage | None:
     """A new ticket goes to its supplier without staff when the organisation file says so
-    (`auto: true`) and the router is sure enough; else it waits for staff."""
+    (`auto: true`) and the router is sure enough; else it waits for staff. A ticket linked to
+    an open outage that another ticket carries to the supplier is not forwarded at all."""
+    if major_incidents.is_led_elsewhere(session, ticket) is not None:
+        return None
     supplier = rules.auto_forward_to(
         org, destination=ticket.destination, confidence=ticket.route_confidence,
         needs_review=ticket.needs_review, type=ticket.type,

@@ -273,7 +273,12 @@ class TrainingExample(Row, table=True):
 
 
 class Outage(Row, table=True):
-    """A known outage or major incident, announced to employees who ask."""
+    """A known outage or major incident, announced to employees who ask.
+
+    Tickets about it are linked to it (Ticket.outage_id). A major incident reaches the supplier
+    once, through its lead ticket (forwarded as any ticket, the supplier's reference kept
+    there); the other linked tickets are never forwarded on their own. Closing it resolves
+    every linked open ticket (router/store/major_incidents.py)."""
 
     __table_args__ = (Index("ix_outage_status_application", "status", "application"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -285,6 +290,10 @@ class Outage(Row, table=True):
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The ticket that carries the major incident to the supplier: the first one linked, unless
+    # staff opened it from a set of tickets (then the oldest). A reference, not a foreign key:
+    # tickets already point here, and a cycle of foreign keys has no order to create rows in.
+    lead_reference: str | None = Field(default=None, max_length=16)
 
 
 class BotResolution(Row, table=True):

@@ -30,6 +30,7 @@ from router.store.tables import (
     ChannelIdentity,
     Comment,
     Employee,
+    Outage,
     ReferenceCounter,
     RouteCorrection,
     Ticket,
@@ -231,7 +232,11 @@ def create_ticket(
         needs_review=route.needs_review,
         status=Status.routed,
         notify_deadline_at=_notify_deadline(data, now),
-        outage_id=_open_outage_for(session, data.application, data.municipality),
+        # A fault report joins an open outage of its application; a request, a question, a
+        # security incident or a data breach about it never gets resolved with the outage.
+        outage_id=_open_outage_for(session, data.application, data.municipality)
+        if data.type == TicketType.incident
+        else None,
         created_at=now,
         updated_at=now,
         idempotency_key=idempotency_key,
@@ -263,7 +268,23 @@ def create_ticket(
     )
     if ticket.notify_deadline_at is not None:
         notify_privacy_officer(session, ticket=ticket, org=org, stage=breach.STAGES[0], now=now)
+    if ticket.outage_id is not None:
+        _linked_at_creation(session, ticket, actor)
     return ticket
+
+
+def _linked_at_creation(session: Session, ticket: Ticket, actor: str) -> None:
+    """A new ticket about an application with an open outage is linked to it: an audit event,
+    and it carries the outage to the supplier when no ticket does yet (the lead)."""
+    outage = session.get_one(Outage, ticket.outage_id)
+    lead = outage.lead_reference is None
+    if lead:
+        outage.lead_reference = ticket.reference
+        session.add(outage)
+    _event(
+        session, ticket, actor, EventKind.linked, field="outage", new_value=f"#{outage.id}",
+        note=f"{outage.title}{' (hoofdmelding)' if lead else ''}",
+    )  # fmt: skip
 
 
 def set_clocks(ticket: Ticket, org: Organisation) -> None:

@@ -26,6 +26,8 @@ OK_MESSAGES = {
     "heropend": "Melding heropend.",
     "bulk": "Bulkactie uitgevoerd.",
     "storing": "Storing opgeslagen.",
+    "grote-storing": "Grote storing geopend; de meldingen zijn eraan gekoppeld.",
+    "gekoppeld": "Melding gekoppeld aan de storing.",
     "account": "Account opgeslagen.",
     "model": "Modelversie in gebruik genomen; de router volgt binnen enkele seconden.",
     "besluit": "Besluit over het datalek vastgelegd; de herinneringen aan de FG stoppen.",

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from router.domain.org import Organisation, UnknownName
 from router.domain.vocabulary import Role
 from router.logs import pseudonym
-from router.store import accounts, outages, queues
-from router.store.tables import flushed_id
+from router.store import accounts, major_incidents, outages, queues
+from router.store.tables import Outage, Ticket, flushed_id
 from router.workspace.forms import OK_MESSAGES, checked
 from router.workspace.middleware import Forbidden
 from router.workspace.operations import FormError
@@ -23,10 +23,23 @@ routes = web.RouteTableDef()
 @routes.get("/storingen", name="outages")
 async def outage_list(request: web.Request) -> web.Response:
     scope = scope_of(request)
-    rows = await in_session(request, lambda s: queues.outages_in_scope(s, scope))
+
+    def load(session: Session) -> tuple[list[Outage], dict[int, list[Ticket]]]:
+        rows = queues.outages_in_scope(session, scope)
+        linked = {
+            flushed_id(o.id): [
+                t for t in major_incidents.linked_tickets(session, outage_id=flushed_id(o.id))
+                if scope.municipality in (None, t.municipality)
+            ]
+            for o in rows
+        }  # fmt: skip
+        return rows, linked
+
+    rows, linked = await in_session(request, load)
     return render(
-        request, "outages.html", outages=rows, ok=OK_MESSAGES.get(request.query.get("ok", ""))
-    )
+        request, "outages.html", outages=rows, linked=linked,
+        ok=OK_MESSAGES.get(request.query.get("ok", "")),
+    )  # fmt: skip
 
 
 def _municipality(org: Organisation, given: str) -> str:
@@ -81,16 +94,26 @@ async def outage_update(request: web.Request) -> web.Response:
     outage_id = int(request.match_info["outage_id"])
     form = await request.post()
 
-    def work(session: Session) -> None:
-        outages.update_outage(
-            session,
-            outage_id=outage_id,
-            description=text_field(form, "beschrijving"),
-            close=checked(form, "sluiten"),
+    org, close = org_of(request), checked(form, "sluiten")
+    description = text_field(form, "beschrijving")
+
+    def work(session: Session) -> int:
+        outages.update_outage(session, outage_id=outage_id, description=description)
+        if not close:
+            return 0
+        # Closing resolves every linked open ticket, by this staff member; reporters hear it.
+        return len(
+            major_incidents.close_outage(
+                session, outage_id=outage_id, actor=scope.username, org=org,
+                note=text_field(form, "oplossing", 2000),
+            )  # fmt: skip
         )
 
-    await in_session(request, work)
-    log.info("router.workspace.outage_updated", outage=outage_id, staff=pseudonym(scope.username))
+    resolved = await in_session(request, work)
+    log.info(
+        "router.workspace.outage_updated", outage=outage_id, closed=close, resolved=resolved,
+        staff=pseudonym(scope.username),
+    )  # fmt: skip
     return see_other("/staff/storingen?ok=storing")
 
 

@@ -13,7 +13,7 @@ from router.domain.vocabulary import Status
 from router.logs import pseudonym
 from router.store import queues
 from router.store.tables import utcnow
-from router.workspace import operations
+from router.workspace import operations, views_major
 from router.workspace.forms import (
     AGES,
     OK_MESSAGES,
@@ -59,17 +59,18 @@ async def tickets(request: web.Request) -> web.Response:
     scope, org = scope_of(request), org_of(request)
     f = queue_filter(request.query, org)
 
-    def load(session: Session) -> tuple[list, int, dict[str, int]]:
+    def load(session: Session) -> tuple[list, int, dict[str, int], list]:
         rows, total = queues.queue(session, scope, f, utcnow())
-        return rows, total, queues.sla_counts(session, scope)
+        return rows, total, queues.sla_counts(session, scope), views_major.bursts_of(request, session)
 
-    rows, total, sla_counts = await in_session(request, load)
+    rows, total, sla_counts, bursts = await in_session(request, load)
     return render(
         request,
         "tickets.html",
         tickets=rows,
         total=total,
         sla_counts=sla_counts,
+        bursts=bursts,
         f=f,
         pages=_pages(total),
         link=lambda **changes: "/staff/meldingen?" + filter_query(f, **changes),

@@ -14,10 +14,10 @@ from router.domain.lifecycle import TRANSITIONS
 from router.domain.org import Organisation
 from router.domain.vocabulary import RoutedHow, Status
 from router.logs import pseudonym
-from router.store import forwarding, outages, queues
+from router.store import forwarding, major_incidents, outages, queues
 from router.store import tickets as store
 from router.store.queues import Scope
-from router.workspace import operations
+from router.workspace import operations, views_major
 from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
 from router.workspace.views_queues import _destinations
 from router.workspace.web import in_session, org_of, render, scope_of, see_other, text_field
@@ -39,12 +39,20 @@ async def ticket_page(request: web.Request) -> web.Response:
             comments=store.ticket_comments(session, ticket),
             outage=outages.get_outage(session, ticket.outage_id) if ticket.outage_id else None,
             undelivered=forwarding.undelivered_forward(session, ticket_id=ticket.id or 0),
-        )
+            # The prompt to open a major incident, when this ticket is part of a burst; and
+            # the open outages it can be linked to.
+            bursts=[b for b in views_major.bursts_of(request, session)
+                    if ticket.reference in b.references],
+            open_outages=outages.current_outages(session) if scope.can_manage_outages else [],
+            similar=views_major.similar_to(session, scope, ticket),
+            led_by=major_incidents.is_led_elsewhere(session, ticket),
+        )  # fmt: skip
 
     data = await in_session(request, load)
     allowed = TRANSITIONS[Status(data["ticket"].status)]
     supplier = forwarding.forwarding_supplier(org_of(request), data["ticket"])
-    can_send = supplier is not None and (
+    # A ticket of a major incident that another ticket carries to the supplier: never on its own.
+    can_send = supplier is not None and data["led_by"] is None and (
         Status.forwarded in allowed or data["ticket"].status == Status.forwarded
     )
     return render(

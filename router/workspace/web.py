@@ -48,6 +48,7 @@ EVENT_LABELS = {
     "delivery": "Aflevering",
     "sla": "SLA-bewaking",
     "privacy": "Datalek (FG)",
+    "linked": "Gekoppeld aan storing",
 }
 SLA_LABELS = {"at_risk": "SLA dreigt", "breached": "SLA verlopen"}
 DECISION_LABELS = {

@@ -191,3 +191,31 @@ async def test_security_incident_mid_form_switches_the_ticket_but_not_within_a_b
                                  "municipality": "Gemeente Veenhoven", "description": "brief met BSN"})
     assert "ticket_kind" not in _slots(await form.run(within, breach, DOMAIN))
     assert responses(within) == []
+
+
+async def test_a_report_about_a_known_outage_hears_so_and_is_linked(router):
+    outage = router.call("POST", "/api/outages", {
+        "title": "ArcGIS toont geen kaarten", "application": "ArcGIS"})  # fmt: skip
+    try:
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker("ja", intent="affirm", email="gert@heuvelrade.nl", slots={
+            "ticket_kind": "incident", "municipality": "Gemeente Heuvelrade",
+            "application": "ArcGIS", "description": "ArcGIS laat geen kaartlagen zien",
+            "affected": "medium", "urgency": "high", "confirm": "yes",
+        })  # fmt: skip
+        await ActionCreateTicket().run(dispatcher, tracker, {})
+        [message] = dispatcher.messages
+        assert message["response"] == "utter_ticket_known_outage"
+        assert message["outage_title"] == "ArcGIS toont geen kaarten"
+        [row] = router.rows("SELECT outage_id FROM ticket WHERE reference = ?", message["reference"])
+        assert row == (outage["id"],)
+        # Another kind of ticket about the application is not an outage report.
+        request = make_tracker("ja", intent="affirm", email="gert@heuvelrade.nl", slots={
+            "ticket_kind": "request", "municipality": "Gemeente Heuvelrade",
+            "application": "ArcGIS", "description": "graag een ArcGIS-licentie voor een collega",
+            "request_where": "kamer 2.07", "request_when": "maakt niet uit", "confirm": "yes",
+        })  # fmt: skip
+        await ActionCreateTicket().run(dispatcher, request, {})
+        assert dispatcher.messages[-1]["response"] == "utter_ticket_created"
+    finally:
+        router.call("POST", f"/api/outages/{outage['id']}", {"close": True})

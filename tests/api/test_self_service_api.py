@@ -160,6 +160,45 @@ async def test_outages_are_listed_per_application_and_municipality_and_link_new_
     assert (await client.post("/api/outages/999", json={"close": True}, headers=AUTH)).status == 404
 
 
+async def test_a_report_about_a_known_outage_is_linked_and_said_so_and_resolved_with_it(client):
+    resp = await client.post(
+        "/api/outages", headers=AUTH, json={"title": "Key2Burgerzaken is plat"}
+    )
+    outage = await resp.json()
+    resp = await client.post(
+        "/api/outages", headers=AUTH,
+        json={"title": "Key2Burgerzaken onbereikbaar", "application": "k2b"},
+    )  # fmt: skip
+    incident = await resp.json()
+    # The assistant lists it when asked about outages of the application.
+    listed = await (
+        await client.get("/api/outages", params={"application": "Key2Burgerzaken",
+                         "municipality": "DYK"}, headers=AUTH)  # fmt: skip
+    ).json()
+    assert [o["title"] for o in listed["outages"]] == ["Key2Burgerzaken onbereikbaar"]
+    first = await _create(client, ANNA)
+    assert first["outage"] == {"id": incident["id"], "title": "Key2Burgerzaken onbereikbaar"}
+    second = await _create(client, BOB)
+    assert second["outage"]["id"] == incident["id"]
+    other = await _create(client, ANNA, application="Youforce", title="Youforce traag",
+                          description="Youforce is traag bij het openen van mijn loonstrook")
+    assert (other["outage"], other["outage_id"]) == (None, None)
+    assert outage["id"] != incident["id"]
+    resp = await client.post(
+        f"/api/outages/{incident['id']}", headers=AUTH,
+        json={"close": True, "actor": "sd.anna", "note": "Centric heeft een patch geplaatst"},
+    )  # fmt: skip
+    assert (await resp.json())["status"] == "closed"
+    for ticket in (first, second):
+        detail = await (await client.get(f"/api/tickets/{ticket['reference']}", headers=AUTH)).json()
+        assert (detail["status"], detail["outage"]) == ("resolved", None)
+        last = detail["events"][-1]
+        assert last["actor"] == "sd.anna"
+        assert "Centric heeft een patch geplaatst" in last["note"]
+    still = await (await client.get(f"/api/tickets/{other['reference']}", headers=AUTH)).json()
+    assert still["status"] == "routed"
+
+
 @pytest.mark.parametrize(
     "body", [{"topic": "faq/password_reset", "channel": "rest", "municipality": "DYK"}]
 )

@@ -282,3 +282,16 @@ def test_an_org_file_without_response_targets_answers_within_the_resolution_time
     org = load_organisation(_write(tmp_path, older))
     assert org.response_hours("centric", "P2") == org.resolution_hours("centric", "P2") == 9
     assert org.privacy_officer is None and org.destination_contact("centric") is None
+
+
+def test_the_major_incident_window_loads_and_its_mistakes_are_named(org, tmp_path):
+    assert (org.major_incident.tickets, org.major_incident.minutes) == (3, 30)
+    for change, expected in [
+        ({"tickets": 1}, "major_incident.tickets: Input should be greater than or equal to 2"),
+        ({"minutes": 0}, "major_incident.minutes: Input should be greater than or equal to 1"),
+        ({"window": 5}, "major_incident.window: unknown field"),
+    ]:
+        path = _write(tmp_path, lambda r, change=change: r["major_incident"].update(change))
+        with pytest.raises(OrgFileError) as caught:
+            load_organisation(path)
+        assert expected in str(caught.value)

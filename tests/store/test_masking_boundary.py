@@ -21,6 +21,7 @@ from router.store import (
     forwarding,
     jobs,
     linking,
+    major_incidents,
     outages,
     outbox,
     queues,
@@ -56,6 +57,8 @@ WRITERS = {
     "supplier_updates.supplier_update",
     "tickets.notify_privacy_officer", "breaches.remind", "breaches.record_decision",
     "breaches.record_ap_notification", "sla_watch.mark_if_due",
+    "major_incidents.link_ticket",
+    "major_incidents.open_major_incident", "major_incidents.close_outage",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "suppliers.supplier_tickets",
@@ -82,6 +85,8 @@ NO_FREE_TEXT = {
     "supplier_updates.remember_signature", "supplier_updates.prune_signatures",
     "tickets.set_clocks", "outbox.already_enqueued", "queues.sla_counts",
     "breaches.undecided", "sla_watch.read_clocks", "sla_watch.candidates",
+    "major_incidents.linked_tickets", "major_incidents.is_led_elsewhere", "major_incidents.bursts",
+    "major_incidents.similarity_candidates", "major_incidents.take_the_lead",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
@@ -89,6 +94,7 @@ MODULES |= {"satisfaction": satisfaction, "deliveries": deliveries}
 MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
 MODULES |= {"supplier_updates": supplier_updates}
 MODULES |= {"breaches": breaches, "sla_watch": sla_watch, "suppliers": suppliers}
+MODULES |= {"major_incidents": major_incidents}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -212,6 +218,16 @@ def _write_through_every_store_function(session, org) -> None:
     again = forwarding.forward(session, reference=to_supplier.reference, actor="sd", org=org,
                                note=CITIZEN)  # fmt: skip
     assert again.id != forwarded.id
+    # A major incident: its title and the closing note reach every linked ticket's trail.
+    incident = major_incidents.open_major_incident(
+        session, title=f"plat {CITIZEN}", references=[to_supplier.reference], actor="sd",
+        description=CITIZEN,
+    )  # fmt: skip
+    third = store.create_ticket(session, data=data, route=route, org=org, actor="bot")
+    major_incidents.link_ticket(
+        session, outage_id=incident.id, reference=third.reference, actor="sd"
+    )
+    major_incidents.close_outage(session, outage_id=incident.id, actor="sd", note=CITIZEN)
     session.commit()
 
 
