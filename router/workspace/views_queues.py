@@ -61,7 +61,8 @@ async def tickets(request: web.Request) -> web.Response:
 
     def load(session: Session) -> tuple[list, int, dict[str, int], list]:
         rows, total = queues.queue(session, scope, f, utcnow())
-        return rows, total, queues.sla_counts(session, scope), views_major.bursts_of(request, session)
+        bursts = views_major.bursts_of(request, session)
+        return rows, total, queues.sla_counts(session, scope), bursts
 
     rows, total, sla_counts, bursts = await in_session(request, load)
     return render(
