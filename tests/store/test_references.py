@@ -10,18 +10,21 @@ from router.domain.org import load_organisation
 from router.domain.vocabulary import TicketType
 from router.routing.decision import CatalogueRouter, RouteRequest
 from router.store import tickets as store
-from router.store.engine import make_engine
+from router.store.engine import Timeouts, make_engine
 from router.store.tables import Ticket
 from tests.fixtures import SAMPLE_ORG
 
 PROCESSES = 4
 PER_PROCESS = 15
+# The numbering is under test here, not the request timeouts (tests/store/test_concurrency.py):
+# on a loaded machine a creator may wait long for the write lock, and must not give up.
+PATIENT = Timeouts(statement_ms=60_000, lock_ms=60_000, busy_ms=60_000)
 
 
 def _creator(database_url: str, worker: int, start: mp.Barrier) -> None:
     org = load_organisation(SAMPLE_ORG)
     router = CatalogueRouter(org)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, PATIENT)
     start.wait(timeout=60)  # a sibling that died before the start must not hang the rest
     for i in range(PER_PROCESS):
         data = store.NewTicket(
