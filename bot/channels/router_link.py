@@ -44,6 +44,13 @@ class RouterLink:
             raise RouterLinkError(f"GET links answered {status}")
         return payload
 
+    async def catalogue(self) -> dict[str, Any]:
+        """The organisation's catalogue (municipalities with their Teams tenants, ...)."""
+        status, payload = await self._call("GET", "/api/catalogue")
+        if status != 200 or not isinstance(payload, dict):
+            raise RouterLinkError(f"GET catalogue answered {status}")
+        return payload
+
     async def claim_update(self, update_id: int) -> bool:
         """True the first time this update is seen (by any Rasa process)."""
         body = {"channel": self.channel, "update_id": str(update_id)}

@@ -60,6 +60,9 @@ class ReporterIn(_In):
     sender_id: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
     name: str | None = Field(default=None, max_length=200)
+    # Where the channel's notifications go when that is not the sender id (Teams: the
+    # conversation's service URL and id as JSON, router/channels/msteams.py).
+    address: str | None = Field(default=None, min_length=1, max_length=500)
 
 
 class TicketIn(_In):
