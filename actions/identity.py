@@ -106,6 +106,18 @@ def who(tracker: Tracker) -> dict[str, str]:
     return {"channel": channel(tracker), "sender_id": tracker.sender_id}
 
 
+def municipality_of(tracker: Tracker, catalogue: Mapping[str, Any]) -> str | None:
+    """The canonical name of the employee's municipality: on Teams the one whose Azure AD
+    tenant the channel verified (its key in the metadata), elsewhere the e-mail's domain."""
+    if channel(tracker) == "msteams" and employee_email(tracker):
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        key = metadata.get("municipality") if isinstance(metadata, Mapping) else None
+        for municipality in catalogue.get("municipalities", []):
+            if key and municipality.get("key") == key:
+                return str(municipality["name"])
+    return municipality_of_email(employee_email(tracker), catalogue)
+
+
 def municipality_of_email(email: str | None, catalogue: Mapping[str, Any]) -> str | None:
     """The canonical name of the municipality whose e-mail domain `email` has."""
     domain = (email or "").rpartition("@")[2].lower()

@@ -51,7 +51,7 @@ class RouterLink:
             raise RouterLinkError(f"GET catalogue answered {status}")
         return payload
 
-    async def claim_update(self, update_id: int) -> bool:
+    async def claim_update(self, update_id: int | str) -> bool:
         """True the first time this update is seen (by any Rasa process)."""
         body = {"channel": self.channel, "update_id": str(update_id)}
         status, _ = await self._call("POST", "/api/channel-updates", body)
@@ -59,5 +59,5 @@ class RouterLink:
             raise RouterLinkError(f"POST channel-updates answered {status}")
         return status == 201
 
-    async def release_update(self, update_id: int) -> None:
+    async def release_update(self, update_id: int | str) -> None:
         await self._call("DELETE", f"/api/channel-updates/{self.channel}/{update_id}")

@@ -31,6 +31,7 @@ press comes back as the button's payload. Logs: one line per event, no texts or 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -195,6 +196,15 @@ def hero_card(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
             "content": {"text": text, "buttons": actions}}  # fmt: skip
 
 
+def activity_key(activity: dict[str, Any]) -> str | None:
+    """The id under which a message activity is taken once: a digest of its conversation and
+    activity id (ids are unique within a conversation); None for other activities."""
+    conversation = str((activity.get("conversation") or {}).get("id") or "")
+    if activity.get("type") != "message" or not activity.get("id") or not conversation:
+        return None
+    return hashlib.sha256(f"{conversation}\n{activity['id']}".encode()).hexdigest()[:40]
+
+
 def typed_text(activity: dict[str, Any]) -> str:
     """What the employee said: a button's payload, or the typed text (a leading "/" dropped,
     so that typing cannot name an intent directly)."""
@@ -290,7 +300,11 @@ class TeamsInput(BotFrameworkInput):
         self.app_password = app_password
         self.keys = KeyCache(openid_url)
         self.connector = Connector(app_id, app_password, token_url)
-        self.router = RouterLink(router_url.rstrip("/"), router_token) if router_url else None
+        self.router = (
+            RouterLink(router_url.rstrip("/"), router_token, channel=CHANNEL_ID)
+            if router_url
+            else None
+        )
         self._tenants: dict[str, str] = {}
         self._tenants_at = float("-inf")
         self.enabled = bool(app_id and app_password and self.router and router_token)
@@ -368,14 +382,36 @@ class TeamsInput(BotFrameworkInput):
             except Unauthorized as exc:
                 logger.warning("bot.teams.unauthorized reason=%s", exc)
                 return response.text("", status=401)
-            try:
-                await self.handle(activity, on_new_message)
-            except (TeamsError, RouterLinkError) as exc:
-                logger.error("bot.teams.activity_failed error=%s", exc)
-                return response.text("", status=502)
-            return response.text("", status=200)
+            handled = await self.handle_once(activity, on_new_message)
+            return response.text("", status=200 if handled else 500)
 
         return teams
+
+    async def handle_once(
+        self, activity: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> bool:
+        """One activity, once (by any Rasa process): a repeat is skipped; False when handling
+        failed (the activity is released, so that the Bot Framework's retry gets through)."""
+        assert self.router is not None  # enabled
+        key = activity_key(activity)
+        try:
+            if key and not await self.router.claim_update(key):
+                logger.info("bot.teams.activity_repeated")
+                return True
+        except RouterLinkError as exc:
+            logger.error("bot.teams.router_unavailable error=%s", exc)
+            return False
+        try:
+            await self.handle(activity, on_new_message)
+        except Exception:  # noqa: BLE001 - logged, released, and the Bot Framework retries
+            logger.exception("bot.teams.activity_failed")
+            if key:
+                try:
+                    await self.router.release_update(key)
+                except RouterLinkError:
+                    logger.error("bot.teams.release_failed")
+            return False
+        return True
 
     async def handle(
         self, activity: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -358,8 +358,9 @@ class LinkOut(BaseModel):
 
 
 class ChannelUpdateIn(_In):
-    channel: LinkChannel
-    update_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9]+$")
+    channel: Literal["telegram", "msteams"]
+    # Telegram: the update's number; Teams: a hex digest of conversation and activity id.
+    update_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")
 
 
 class ChannelUpdateOut(BaseModel):

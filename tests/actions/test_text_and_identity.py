@@ -6,7 +6,14 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from actions.identity import employee_email, identified, municipality_of_email, reporter, who
+from actions.identity import (
+    employee_email,
+    identified,
+    municipality_of,
+    municipality_of_email,
+    reporter,
+    who,
+)
 from actions.incident_text import parse_affected, parse_urgency
 from actions.references import normalise_reference
 from actions.wording import moment
@@ -101,3 +108,16 @@ def test_teams_identity_comes_from_the_channel(monkeypatch):
     unmarked = _teams({"email": "anna@dijkstede.nl"})  # not put there by the channel
     assert not identified(unmarked) and employee_email(unmarked) is None
     assert "address" not in reporter(unmarked)
+
+
+def test_on_teams_the_tenant_names_the_municipality(monkeypatch):
+    monkeypatch.delenv("LOKET_TRUST_REST_EMAIL", raising=False)
+    catalogue = {"municipalities": [
+        {"key": "DYK", "name": "Gemeente Dijkstede", "email_domain": "dijkstede.nl"},
+        {"key": "VHN", "name": "Gemeente Veenhoven", "email_domain": "veenhoven.nl"}]}  # fmt: skip
+    tracker = _teams({"email": "anna@delta-ict.onmicrosoft.com", "identity": "teams-aad",
+                      "municipality": "VHN"})  # fmt: skip
+    assert municipality_of(tracker, catalogue) == "Gemeente Veenhoven"
+    by_mail = make_tracker("hoi", email="anna@dijkstede.nl")
+    monkeypatch.setenv("LOKET_TRUST_REST_EMAIL", "true")
+    assert municipality_of(by_mail, catalogue) == "Gemeente Dijkstede"

@@ -29,10 +29,19 @@ CATALOGUE = {"municipalities": [{"key": "DYK", "teams_tenants": [DYK_TENANT]},
 class FakeRouter:
     def __init__(self) -> None:
         self.calls = 0
+        self.taken: set = set()
 
     async def catalogue(self) -> dict:
         self.calls += 1
         return CATALOGUE
+
+    async def claim_update(self, key) -> bool:
+        first = key not in self.taken
+        self.taken.add(key)
+        return first
+
+    async def release_update(self, key) -> None:
+        self.taken.discard(key)
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +149,26 @@ async def test_a_tenant_of_no_municipality_is_refused_politely(channel, fake):
     await channel.handle(fake.activity("29:eve", "hoi", OTHER_TENANT), on_new_message)
     assert received == []
     assert fake.texts_to("a:conv-29:eve")[-1] == REFUSED_TENANT
+
+
+async def test_an_activity_is_handled_once_and_released_when_handling_fails(channel, fake):
+    received = []
+
+    async def on_new_message(message):
+        received.append(message)
+
+    activity = fake.activity("29:anna", "ja", DYK_TENANT)
+    assert await channel.handle_once(activity, on_new_message)
+    assert await channel.handle_once(activity, on_new_message)  # the Bot Framework's retry
+    assert len(received) == 1
+
+    async def broken(message):
+        raise RuntimeError("the assistant fell over")
+
+    failing = fake.activity("29:anna", "nee", DYK_TENANT)
+    assert not await channel.handle_once(failing, broken)
+    assert await channel.handle_once(failing, on_new_message)  # released: the retry gets in
+    assert [m.text for m in received] == ["ja", "nee"]
 
 
 def test_buttons_and_typed_text():

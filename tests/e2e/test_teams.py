@@ -152,3 +152,14 @@ def test_file_a_ticket_without_linking_and_hear_it_is_resolved(teams_stack):
         engine.dispose()
     news = [t for t in fake.texts_to(f"a:conv-{ANNA}") if "is opgelost" in t]
     assert len(news) == 1 and reference in news[0]
+
+
+def test_the_same_activity_twice_makes_one_ticket(teams_stack):
+    stack, fake = teams_stack
+    before = len(_tickets(stack))
+    for text in ("Youforce doet het niet", "alleen ik", "het kan wachten"):
+        _say(stack, fake, ANNA, text)
+    activity = fake.activity(ANNA, "ja", DYK_TENANT)
+    assert _post(stack, activity, fake.authorization(activity)) == 200
+    assert _post(stack, activity, fake.authorization(activity)) == 200  # the retry
+    assert len(_tickets(stack)) == before + 1
