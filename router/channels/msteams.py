@@ -21,7 +21,7 @@ from typing import Any
 
 from router.channels.base import SendFailed
 
-DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"  # noqa: S105
+DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"  # noqa: S105 - a URL
 SCOPE = "https://api.botframework.com/.default"
 # Refusals that will not pass by trying again: no such conversation, the bot was removed.
 PERMANENT = frozenset({400, 403, 404})
@@ -41,9 +41,7 @@ def parse_address(recipient: str) -> tuple[str, str]:
     except (ValueError, TypeError, KeyError):
         raise SendFailed("msteams address unreadable", permanent=True) from None
     parsed = urllib.parse.urlsplit(service_url)
-    secure = parsed.scheme == "https" or (
-        parsed.scheme == "http" and parsed.hostname in LOOPBACK
-    )
+    secure = parsed.scheme == "https" or (parsed.scheme == "http" and parsed.hostname in LOOPBACK)
     if not (secure and parsed.hostname and conversation):
         raise SendFailed("msteams address not https", permanent=True)
     return service_url, conversation
@@ -60,9 +58,9 @@ class TeamsSender:
 
     def _post(self, url: str, data: bytes, headers: dict[str, str], what: str) -> Any:
         # https (or loopback) checked by parse_address; the token URL is our configuration.
-        request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
+        request = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310 - see above
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:  # noqa: S310 - see above
                 return json.load(response)
         except urllib.error.HTTPError as exc:
             exc.close()  # it holds the response's socket

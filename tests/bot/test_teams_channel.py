@@ -9,12 +9,12 @@ import json
 
 import pytest
 
+from bot.channels.botframework import Unauthorized
 from bot.channels.teams import (
     IDENTITY,
     REFUSED_TENANT,
     TeamsInput,
     TeamsOutput,
-    Unauthorized,
     hero_card,
     typed_text,
 )
@@ -104,7 +104,7 @@ async def test_keys_are_cached_and_an_unknown_kid_refreshes_once(channel, fake, 
     for _ in range(3):
         await channel.verify(fake.authorization(activity), activity)
     assert fake.key_fetches == before + 1  # fetched once, then from the cache
-    monkeypatch.setattr("bot.channels.teams.UNKNOWN_KID_PAUSE", 0.0)
+    monkeypatch.setattr("bot.channels.botframework.UNKNOWN_KID_PAUSE", 0.0)
     stranger = "Bearer " + fake.key.sign({"aud": fake.app_id}, kid="unknown-kid")
     with pytest.raises(Unauthorized):
         await channel.verify(stranger, activity)

@@ -38,7 +38,9 @@ def test_a_message_goes_to_the_conversation_with_a_token_kept_for_later(fake):
     before = fake.token_requests
     address = teams_address(fake.service_url, "a:conv-1")
     for text in ("Je melding M-2026-000001 is opgelost.", "nog een"):
-        assert sender.send(recipient=address, body=text, idempotency_key="k").startswith("activity-")
+        assert sender.send(recipient=address, body=text, idempotency_key="k").startswith(
+            "activity-"
+        )
     assert fake.token_requests == before + 1
     conversation, activity = fake.activities[-2]
     assert conversation == "a:conv-1"
