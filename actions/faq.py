@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.catalogue import CatalogueCache
-from actions.identity import channel, employee_email, municipality_of_email
+from actions.identity import channel, employee_email, municipality_of
 from actions.router_client import RouterClient, RouterError
 
 logger = logging.getLogger(__name__)
@@ -46,9 +46,7 @@ async def record_resolution(tracker: Tracker, catalogue: CatalogueCache, helped:
     municipality = tracker.get_slot("municipality")
     try:
         if not municipality and employee_email(tracker):
-            municipality = municipality_of_email(
-                employee_email(tracker), await catalogue.get(client)
-            )
+            municipality = municipality_of(tracker, await catalogue.get(client))
         await client.record_bot_resolution(
             topic=tracker.get_slot("faq_topic") or DEFAULT_TOPIC,
             channel=channel(tracker),

@@ -1,6 +1,6 @@
 """Who is asking: the employee behind a conversation, as the router service knows them.
 
-Telegram: a linked account's address comes in the metadata from the channel itself (see
+Telegram and Teams: the address comes in the metadata from the channel itself (see
 LINKED_CHANNELS). The REST channel (for
 development and tests only) passes the employee's e-mail address in the message metadata,
 `{"sender": ..., "message": ..., "metadata": {"email": "anna@dijkstede.nl"}}`; Rasa 3.6 keeps
@@ -30,7 +30,9 @@ SELF_DECLARED_CHANNELS = frozenset(("rest", "callback", "socketio", "cmdline"))
 # Channels whose own code vouches for the address in the metadata: the Telegram channel
 # (bot/channels/telegram.py) puts there the address the account was linked to by a mailed
 # code, marked {"identity": "telegram-link"}; a Telegram user cannot send metadata.
-LINKED_CHANNELS = {"telegram": "telegram-link"}
+# Teams (bot/channels/teams.py) puts there the address the Bot Framework's connector gives for
+# the verified sender's Azure AD account, marked {"identity": "teams-aad"}: no linking step.
+LINKED_CHANNELS = {"telegram": "telegram-link", "msteams": "teams-aad"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _TRUE = frozenset(("1", "true", "yes", "on"))
 
@@ -80,13 +82,20 @@ def channel(tracker: Tracker) -> str:
 
 
 def reporter(tracker: Tracker) -> dict[str, Any]:
-    """The `reporter` of `POST /api/tickets`."""
-    return {
+    """The `reporter` of `POST /api/tickets`; on Teams with the address its notifications go
+    to (the conversation's service URL and id, put in the metadata by the channel)."""
+    found = {
         "channel": channel(tracker),
         "sender_id": tracker.sender_id,
         "email": employee_email(tracker),
         "name": None,
     }
+    if found["channel"] == "msteams" and found["email"]:
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        address = metadata.get("teams_address") if isinstance(metadata, Mapping) else None
+        if isinstance(address, str) and address:
+            found["address"] = address
+    return found
 
 
 def who(tracker: Tracker) -> dict[str, str]:
@@ -95,6 +104,18 @@ def who(tracker: Tracker) -> dict[str, str]:
     if email:
         return {"email": email}
     return {"channel": channel(tracker), "sender_id": tracker.sender_id}
+
+
+def municipality_of(tracker: Tracker, catalogue: Mapping[str, Any]) -> str | None:
+    """The canonical name of the employee's municipality: on Teams the one whose Azure AD
+    tenant the channel verified (its key in the metadata), elsewhere the e-mail's domain."""
+    if channel(tracker) == "msteams" and employee_email(tracker):
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        key = metadata.get("municipality") if isinstance(metadata, Mapping) else None
+        for municipality in catalogue.get("municipalities", []):
+            if key and municipality.get("key") == key:
+                return str(municipality["name"])
+    return municipality_of_email(employee_email(tracker), catalogue)
 
 
 def municipality_of_email(email: str | None, catalogue: Mapping[str, Any]) -> str | None:

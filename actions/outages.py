@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.catalogue import CatalogueCache, short_name
-from actions.identity import employee_email, municipality_of_email
+from actions.identity import employee_email, municipality_of
 from actions.router_client import RouterClient, RouterError
 from actions.ticket_form import entity_values
 from actions.wording import language, moment
@@ -34,7 +34,7 @@ class ActionListOutages(Action):
         if not email:
             return None
         try:
-            return municipality_of_email(email, await self._catalogue.get(client))
+            return municipality_of(tracker, await self._catalogue.get(client))
         except RouterError:
             return None
 

@@ -34,7 +34,7 @@ from actions.discovery_time import (
     people_count,
 )
 from actions.fallback import misunderstood_in_a_row
-from actions.identity import employee_email, identified, municipality_of_email
+from actions.identity import employee_email, identified, municipality_of
 from actions.incident_text import (
     describes_problem,
     infer_affected,
@@ -321,7 +321,7 @@ class ValidateTicketForm(FormValidationAction):
         except RouterError as exc:
             logger.warning("actions.catalogue.unavailable error=%s", type(exc).__name__)
             return {}
-        name = municipality_of_email(email, catalogue)
+        name = municipality_of(tracker, catalogue)
         return {"municipality": name} if name else {}
 
     async def extract_application(

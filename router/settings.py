@@ -98,8 +98,13 @@ class WorkerSettings(RouterSettings, SmtpSettings):
     # without a token Telegram messages wait in the outbox. Empty URL: api.telegram.org.
     telegram_token: SecretStr | None = None
     telegram_api_url: str = ""
+    # Microsoft Teams' connector for notifications (the same variables as the Rasa channel's):
+    # without an app id and password Teams messages wait in the outbox. Empty URL: Microsoft's.
+    teams_app_id: str = ""
+    teams_app_password: SecretStr | None = None
+    teams_token_url: str = ""
 
-    @field_validator("telegram_token", mode="before")
+    @field_validator("telegram_token", "teams_app_password", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

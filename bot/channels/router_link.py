@@ -44,7 +44,14 @@ class RouterLink:
             raise RouterLinkError(f"GET links answered {status}")
         return payload
 
-    async def claim_update(self, update_id: int) -> bool:
+    async def catalogue(self) -> dict[str, Any]:
+        """The organisation's catalogue (municipalities with their Teams tenants, ...)."""
+        status, payload = await self._call("GET", "/api/catalogue")
+        if status != 200 or not isinstance(payload, dict):
+            raise RouterLinkError(f"GET catalogue answered {status}")
+        return payload
+
+    async def claim_update(self, update_id: int | str) -> bool:
         """True the first time this update is seen (by any Rasa process)."""
         body = {"channel": self.channel, "update_id": str(update_id)}
         status, _ = await self._call("POST", "/api/channel-updates", body)
@@ -52,5 +59,5 @@ class RouterLink:
             raise RouterLinkError(f"POST channel-updates answered {status}")
         return status == 201
 
-    async def release_update(self, update_id: int) -> None:
+    async def release_update(self, update_id: int | str) -> None:
         await self._call("DELETE", f"/api/channel-updates/{self.channel}/{update_id}")

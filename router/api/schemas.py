@@ -60,6 +60,9 @@ class ReporterIn(_In):
     sender_id: str = Field(min_length=1, max_length=200)
     email: EmailStr | None = None
     name: str | None = Field(default=None, max_length=200)
+    # Where the channel's notifications go when that is not the sender id (Teams: the
+    # conversation's service URL and id as JSON, router/channels/msteams.py).
+    address: str | None = Field(default=None, min_length=1, max_length=500)
 
 
 class TicketIn(_In):
@@ -389,8 +392,9 @@ class LinkOut(BaseModel):
 
 
 class ChannelUpdateIn(_In):
-    channel: LinkChannel
-    update_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9]+$")
+    channel: Literal["telegram", "msteams"]
+    # Telegram: the update's number; Teams: a hex digest of conversation and activity id.
+    update_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")
 
 
 class ChannelUpdateOut(BaseModel):

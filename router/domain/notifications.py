@@ -9,7 +9,7 @@ from __future__ import annotations
 from router.domain.vocabulary import Status
 
 # Channels the outbox can reach the reporter on (a sender exists for each in router/channels).
-PUSH_CHANNELS = frozenset({"telegram"})
+PUSH_CHANNELS = frozenset({"telegram", "msteams"})
 TITLE_CHARS = 60
 
 

@@ -33,11 +33,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+GUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"  # lower case
+
+
 class Municipality(_Strict):
     key: str = Field(pattern=r"^[A-Z]{2,5}$")
     name: str = Field(min_length=1)
     email_domain: str = Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
     synonyms: list[str] = []
+    # Microsoft Teams: the Azure AD (Entra ID) tenants whose employees belong to this
+    # municipality; a Teams message from another tenant is politely refused.
+    teams_tenants: list[Annotated[str, Field(pattern=GUID)]] = []
 
 
 class Team(_Strict):
@@ -293,6 +299,11 @@ class Organisation(_Strict):
     def _consistent(self) -> Organisation:
         _unique("municipalities", [m.key for m in self.municipalities])
         _unique("municipalities", [m.name for m in self.municipalities], what="name")
+        _unique(
+            "municipalities[].teams_tenants",
+            [t for m in self.municipalities for t in m.teams_tenants],
+            what="tenant id",
+        )
         _unique("teams + suppliers", [t.key for t in self.teams] + [s.key for s in self.suppliers])
         _unique("applications", [a.name for a in self.applications], what="name")
         _unique(
@@ -433,6 +444,11 @@ class Organisation(_Strict):
             known = ", ".join(f"{m.key} ({m.name})" for m in self.municipalities)
             raise UnknownName(f"unknown municipality '{given}'; known: {known}")
         return found.key
+
+    def municipality_of_tenant(self, tenant_id: str | None) -> str | None:
+        """The key of the municipality whose Teams tenant this is; None for any other."""
+        tenant = (tenant_id or "").strip().lower()
+        return next((m.key for m in self.municipalities if tenant in m.teams_tenants), None)
 
     def municipality_of_email(self, email: str | None) -> str | None:
         domain = (email or "").rpartition("@")[2].lower()

@@ -65,6 +65,7 @@ class Reporter:
     sender_id: str
     email: str | None = None
     name: str | None = None
+    address: str | None = None  # where notifications go, when not the sender id (Teams)
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def create_ticket(
         idempotency_key=idempotency_key,
         request_digest=request_digest,
         reporter_channel=data.reporter.channel,
-        reporter_address=data.reporter.sender_id,
+        reporter_address=data.reporter.address or data.reporter.sender_id,
     )
     set_clocks(ticket, org)
     session.add(ticket)

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from router.channels.base import Delivered, Sender, SendFailed
 from router.channels.mail import EmailSender, mailer_from
+from router.channels.msteams import DEFAULT_TOKEN_URL, TeamsSender
 from router.channels.telegram import DEFAULT_API_URL, TelegramSender
 from router.channels.topdesk import TopdeskSender
 from router.channels.webhook import WebhookSender
@@ -47,6 +48,12 @@ def senders_from(settings: WorkerSettings, org: Organisation) -> dict[str, Sende
         senders["telegram"] = TelegramSender(
             token=settings.telegram_token.get_secret_value(),
             api_url=settings.telegram_api_url or DEFAULT_API_URL,
+        )
+    if settings.teams_app_id.strip() and settings.teams_app_password is not None:
+        senders["msteams"] = TeamsSender(
+            app_id=settings.teams_app_id.strip(),
+            app_password=settings.teams_app_password.get_secret_value(),
+            token_url=settings.teams_token_url or DEFAULT_TOKEN_URL,
         )
     mailer = mailer_from(settings)
     if mailer is not None:

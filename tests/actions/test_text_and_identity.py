@@ -6,7 +6,14 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from actions.identity import employee_email, municipality_of_email, who
+from actions.identity import (
+    employee_email,
+    identified,
+    municipality_of,
+    municipality_of_email,
+    reporter,
+    who,
+)
 from actions.incident_text import parse_affected, parse_urgency
 from actions.references import normalise_reference
 from actions.wording import moment
@@ -81,3 +88,36 @@ def test_moment_in_amsterdam_time():
     assert moment("2026-03-03T11:00:00Z", "nl", now) == "dinsdag 3 maart om 12:00"
     assert moment("2026-03-02T14:30:00+00:00", "nl", now) == "vandaag om 15:30"
     assert moment("2026-03-03T11:00:00Z", "en", now) == "Tuesday 3 March at 12:00"
+
+
+def _teams(metadata: dict):
+    tracker = make_tracker("hoi", sender="aad-object-1", channel="msteams")
+    tracker.latest_message["metadata"] = metadata
+    return tracker
+
+
+def test_teams_identity_comes_from_the_channel(monkeypatch):
+    monkeypatch.delenv("LOKET_TRUST_REST_EMAIL", raising=False)
+    address = '{"service_url": "https://smba.example/emea/", "conversation": "a:1"}'
+    tracker = _teams({"email": "Anna@Dijkstede.nl", "identity": "teams-aad",
+                      "teams_address": address})  # fmt: skip
+    assert identified(tracker) and employee_email(tracker) == "anna@dijkstede.nl"
+    assert reporter(tracker) == {"channel": "msteams", "sender_id": "aad-object-1",
+                                 "email": "anna@dijkstede.nl", "name": None,
+                                 "address": address}  # fmt: skip
+    unmarked = _teams({"email": "anna@dijkstede.nl"})  # not put there by the channel
+    assert not identified(unmarked) and employee_email(unmarked) is None
+    assert "address" not in reporter(unmarked)
+
+
+def test_on_teams_the_tenant_names_the_municipality(monkeypatch):
+    monkeypatch.delenv("LOKET_TRUST_REST_EMAIL", raising=False)
+    catalogue = {"municipalities": [
+        {"key": "DYK", "name": "Gemeente Dijkstede", "email_domain": "dijkstede.nl"},
+        {"key": "VHN", "name": "Gemeente Veenhoven", "email_domain": "veenhoven.nl"}]}  # fmt: skip
+    tracker = _teams({"email": "anna@delta-ict.onmicrosoft.com", "identity": "teams-aad",
+                      "municipality": "VHN"})  # fmt: skip
+    assert municipality_of(tracker, catalogue) == "Gemeente Veenhoven"
+    by_mail = make_tracker("hoi", email="anna@dijkstede.nl")
+    monkeypatch.setenv("LOKET_TRUST_REST_EMAIL", "true")
+    assert municipality_of(by_mail, catalogue) == "Gemeente Dijkstede"

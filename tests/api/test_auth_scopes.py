@@ -162,6 +162,13 @@ async def test_assistant_files_and_withdraws_its_reporters_ticket(scoped_client)
     assert resp.status == 200 and (await resp.json())["status"] == "withdrawn"
 
 
+async def test_the_teams_channel_reads_tenant_ids_from_the_catalogue(scoped_client):
+    resp = await scoped_client.get("/api/catalogue", headers=ASSISTANT)
+    assert resp.status == 200
+    tenants = {m["key"]: m["teams_tenants"] for m in (await resp.json())["municipalities"]}
+    assert tenants["DYK"] == ["0d1e2f30-4a5b-4c6d-8e7f-0123456789ab"] and tenants["PLW"] == []
+
+
 async def test_unknown_paths_keep_their_404_and_wrong_tokens_their_401(scoped_client):
     resp = await scoped_client.get("/api/nothing-here", headers=ASSISTANT)
     assert resp.status == 404

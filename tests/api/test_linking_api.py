@@ -131,3 +131,13 @@ async def test_an_update_is_taken_once_until_released(api):
     assert released.status == 200
     retried = await api.post("/api/channel-updates", json=body, headers=ASSISTANT)
     assert retried.status == 201
+
+
+async def test_a_teams_activity_is_taken_once_by_its_digest(api):
+    body = {"channel": "msteams", "update_id": "9f" * 20}
+    first = await api.post("/api/channel-updates", json=body, headers=ASSISTANT)
+    again = await api.post("/api/channel-updates", json=body, headers=ASSISTANT)
+    assert (first.status, again.status) == (201, 200)
+    other = await api.post("/api/channel-updates", json={**body, "channel": "slack"},
+                           headers=ASSISTANT)  # fmt: skip
+    assert other.status == 422

@@ -295,3 +295,28 @@ def test_the_major_incident_window_loads_and_its_mistakes_are_named(org, tmp_pat
         with pytest.raises(OrgFileError) as caught:
             load_organisation(path)
         assert expected in str(caught.value)
+
+
+TENANT = "0d1e2f30-4a5b-4c6d-8e7f-0123456789ab"
+
+
+def test_teams_tenants_name_the_municipality(org):
+    assert org.municipality_of_tenant(TENANT) == "DYK"
+    assert org.municipality_of_tenant(TENANT.upper()) == "DYK"
+    assert org.municipality_of_tenant("11111111-2222-4333-8444-555555555555") is None
+    assert org.municipality_of_tenant(None) is None
+    assert org.municipality("PLW").teams_tenants == []  # optional
+
+
+@pytest.mark.parametrize(
+    ("tenants", "expected"),
+    [
+        (["not-a-guid"], "municipalities.2.teams_tenants.0: String should match pattern"),
+        ([TENANT], f"municipalities[].teams_tenants: duplicate tenant id '{TENANT}'"),
+    ],
+)
+def test_teams_tenants_are_guids_and_belong_to_one_municipality(tmp_path, tenants, expected):
+    path = _write(tmp_path, lambda r: r["municipalities"][2].update(teams_tenants=tenants))
+    with pytest.raises(OrgFileError) as caught:
+        load_organisation(path)
+    assert expected in str(caught.value)

@@ -18,11 +18,14 @@ MODEL = ROOT / "models" / "loket.tar.gz"
 # The Telegram channel reads them from the environment (empty: the channel is off).
 TELEGRAM_VARIABLES = ("LOKET_TELEGRAM_TOKEN", "LOKET_TELEGRAM_SECRET", "LOKET_TELEGRAM_MODE",
                       "LOKET_TELEGRAM_API_URL", "LOKET_TELEGRAM_WEBHOOK_URL")
+# The Teams channel's (bot/channels/teams.py; empty app id: the channel is off).
+TEAMS_VARIABLES = ("LOKET_TEAMS_APP_ID", "LOKET_TEAMS_APP_PASSWORD", "LOKET_TEAMS_OPENID_URL",
+                   "LOKET_TEAMS_TOKEN_URL")
 # Set per process below; never inherited from the environment the tests run in.
 STACK_VARIABLES = frozenset((
     "LOKET_SERVICE_TOKEN", "LOKET_ASSISTANT_TOKEN", "LOKET_ACTION_TOKEN", "LOKET_RASA_TOKEN",
     "LOKET_TRUST_REST_EMAIL", "LOKET_ROUTER_URL", "ACTION_ENDPOINT_URL",
-    *TELEGRAM_VARIABLES,
+    *TELEGRAM_VARIABLES, *TEAMS_VARIABLES,
 ))
 
 
@@ -94,6 +97,7 @@ class Stack:
                 LOKET_ROUTER_URL=f"http://127.0.0.1:{self.ports['router']}",
                 LOKET_ASSISTANT_TOKEN=self.assistant_token,
                 **dict.fromkeys(TELEGRAM_VARIABLES, ""),
+                **dict.fromkeys(TEAMS_VARIABLES, ""),
             )
         env.update(self.extra_env.get(name, {}))
         return env
