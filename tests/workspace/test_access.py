@@ -132,11 +132,14 @@ async def test_api_refuses_every_caller_without_a_valid_token(
     client = await aiohttp_client(app)
     await sign_in(client, "ada")  # a staff session: it opens the workspace, not the API
     before = snapshot(engine)
+    url = concrete(path, tickets.dyk)
     for headers in NOT_A_TOKEN:
-        resp = await client.request(method, concrete(path, tickets.dyk), json={}, headers=headers)
+        resp = await client.request(method, url, json={}, headers=headers)
         assert resp.status == 401, (headers, await resp.text())
         assert resp.headers["WWW-Authenticate"] == "Bearer"
         assert (await resp.json())["error"] == "missing or invalid service token"
+        if method == "GET":  # HEAD, which aiohttp adds to every GET, is guarded alike
+            assert (await client.head(url, headers=headers)).status == 401
     assert snapshot(engine) == before
 
 
