@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from router.store.tables import Ticket
 from tests.fixtures import TEST_TOKEN
-from tests.workspace.conftest import sign_in
+from tests.workspace.conftest import post_form, sign_in
 
 AUTH = {"Authorization": f"Bearer {TEST_TOKEN}"}
 SENTENCE = "Key2Burgerzaken loopt vast bij het opslaan van een aanvraag. "
@@ -25,7 +25,7 @@ HOSTILE = {
 }
 
 
-def _body(title: str, description: str) -> dict:
+def _body(title: str, description: str, conversation: str | None = None) -> dict:
     return {
         "municipality": "DYK",
         "reporter": {"channel": "rest", "sender_id": "u-hostile", "email": "piet@dijkstede.nl"},
@@ -35,6 +35,7 @@ def _body(title: str, description: str) -> dict:
         "description": description,
         "impact": "low",
         "urgency": "medium",
+        "conversation": conversation,
     }
 
 
@@ -42,7 +43,8 @@ def _body(title: str, description: str) -> dict:
 async def test_hostile_text_is_kept_as_text_and_shown_escaped(web, engine, name):
     text = HOSTILE[name]
     title = text[:200]
-    resp = await web.post("/api/tickets", json=_body(title, text), headers=AUTH)
+    conversation = f"medewerker: {text}\nassistent: Ik maak een melding."
+    resp = await web.post("/api/tickets", json=_body(title, text, conversation), headers=AUTH)
     assert resp.status == 201, await resp.text()
     reference = (await resp.json())["reference"]
 
@@ -52,6 +54,7 @@ async def test_hostile_text_is_kept_as_text_and_shown_escaped(web, engine, name)
     with Session(engine) as session:  # the SQL is data, not a statement: the table is there
         stored = session.exec(select(Ticket).where(Ticket.reference == reference)).one()
         assert (stored.title, stored.description) == (title, text)
+        assert stored.conversation == conversation
 
     await sign_in(web, "sanne")
     # The ticket's page shows the whole title; the queue its first 80 characters or so.
@@ -65,9 +68,20 @@ async def test_hostile_text_is_kept_as_text_and_shown_escaped(web, engine, name)
         assert str(escape(shown)) in html, page
         assert SCRIPT not in html and "<b>vet</b>" not in html and "<img src=x" not in html
     resp = await web.get(f"/staff/meldingen/{reference}")
-    assert str(escape(text)) in await resp.text()
+    html = await resp.text()
+    assert str(escape(text)) in html and str(escape(conversation)) in html
     if name == "html":
-        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in await resp.text()
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+async def test_a_staff_comment_with_markup_is_shown_escaped(web, tickets):
+    await sign_in(web, "sanne")
+    page = f"/staff/meldingen/{tickets.dyk}"
+    resp = await post_form(web, f"{page}/opmerking", {"tekst": f"{SCRIPT} kijk hier"}, page=page)
+    assert resp.status == 303
+    html = await (await web.get(page)).text()
+    assert SCRIPT not in html
+    assert str(escape(f"{SCRIPT} kijk hier")) in html
 
 
 @pytest.mark.parametrize(
