@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import Session
 
 from router.access import ROUTES, Caller
+from router.api.openapi import build_openapi
 from router.app import create_app
 from router.domain.vocabulary import Role
 from router.settings import Settings
@@ -118,6 +119,27 @@ def test_the_table_names_roles_only_for_the_workspace():
         assert (access.caller == Caller.staff) == bool(access.roles), path
         assert path.startswith("/staff/") or access.caller != Caller.staff, path
         assert not access.scoped or Role.coordinator in access.roles, path
+
+
+SCHEMES = {
+    Caller.public: set(),
+    Caller.service: {"serviceToken"},
+    Caller.assistant: {"serviceToken", "assistantToken"},
+    Caller.supplier: {"supplierSignature"},
+}
+
+
+def test_the_openapi_document_describes_the_table_s_api_rows():
+    spec = build_openapi()
+    described = {
+        (method.upper(), path): {name for entry in op.get("security", []) for name in entry}
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+    }
+    api_rows = {route: access for route, access in ROUTES.items() if route[1].startswith("/api/")}
+    assert described.keys() == api_rows.keys()
+    for route, access in api_rows.items():
+        assert described[route] == SCHEMES[access.caller], route
 
 
 # --- the JSON API --------------------------------------------------------------------------
