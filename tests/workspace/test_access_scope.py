@@ -5,8 +5,12 @@ to Dijkstede's coordinator, left out of every list, and no action reaches it."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
 from router.access import Caller
+from router.store import outbox
+from router.store import tickets as store
+from router.store.tables import utcnow
 from tests.workspace.access_walk import concrete, form_for, routes, snapshot
 from tests.workspace.conftest import csrf_token, sign_in
 
@@ -66,3 +70,20 @@ async def test_bulk_actions_skip_another_municipality(web, engine, tickets):
         assert resp.status == 303
         assert "gedaan=0" in resp.headers["Location"]
     assert snapshot(engine) == before
+
+
+async def test_undelivered_messages_of_another_municipality_are_left_out(web, engine, tickets):
+    with Session(engine) as session:
+        for reference in (tickets.dyk, tickets.vhn):
+            ticket = store.get_ticket(session, reference)
+            message = outbox.enqueue(session, channel="email", recipient="melder@example.org",
+                                     body="Uw melding", idempotency_key=f"test/{reference}",
+                                     ticket_id=ticket.id)  # fmt: skip
+            message.status, message.flagged_at = outbox.FLAGGED, utcnow()
+        session.commit()
+    await sign_in(web, "dirk")
+    text = await (await web.get("/staff/afleveringen")).text()
+    assert tickets.dyk in text and tickets.vhn not in text
+    await sign_in(web, "sanne")
+    text = await (await web.get("/staff/afleveringen")).text()
+    assert tickets.dyk in text and tickets.vhn in text
