@@ -3,7 +3,7 @@
 # database schema, a trained Rasa model) and skips what is already there.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test lint test-service test-assistant test-actions chat train db nlu-eval bench clean
+.PHONY: help run test lint audit test-service test-assistant test-actions chat train db nlu-eval bench clean
 
 # uv downloads Python on a normal machine; where pyenv already holds the versions we use them.
 PYENV_ROOT ?= $(HOME)/.pyenv
@@ -45,6 +45,7 @@ help:
 	@echo "make run    start the whole stack (installs what is missing)"
 	@echo "make test   run every test (installs what is missing)"
 	@echo "make lint   ruff over all the Python, mypy over router/, actions/ and bot/"
+	@echo "make audit  known advisories of both environments' locked versions (a report, see SECURITY.md)"
 	@echo "make chat   chat with the running bot in this terminal"
 	@echo "make nlu-eval / make bench   NLU figures on the held-out file / all benchmarks"
 
@@ -125,6 +126,32 @@ lint: $(SERVICE) $(ASSISTANT)
 	.venv/bin/lint-imports
 	bot/.venv/bin/mypy --config-file pyproject.toml actions bot
 	.venv/bin/mypy --config-file pyproject.toml router
+
+# pip-audit over both environments' locked versions (uv export of uv.lock and bot/uv.lock): a
+# report for CI, never a gate, since advisories change daily; SECURITY.md explains the known
+# findings. pip-audit answers "no known vulnerabilities" even when it could look nothing up
+# (no advisory service reachable), so the packages it skipped are counted and named as such.
+AUDIT_DIR := var/audit
+audit: $(SERVICE) | $(UV)
+	@mkdir -p $(AUDIT_DIR)
+	@$(UV) export --quiet --frozen --no-hashes --no-emit-project -o $(AUDIT_DIR)/service.txt
+	@$(UV) export --quiet --frozen --no-hashes --no-emit-project --project bot \
+		-o $(AUDIT_DIR)/assistant.txt
+	@for env in service assistant; do \
+		req=$(AUDIT_DIR)/$$env.txt; out=$(AUDIT_DIR)/$$env.out; \
+		echo ">> pip-audit: the $$env environment ($$(grep -c '==' $$req) locked packages, $$req)"; \
+		if [ ! -x .venv/bin/pip-audit ]; then \
+			echo "!! pip-audit is not installed in .venv (dev group): no audit"; break; fi; \
+		.venv/bin/pip-audit --disable-pip --no-deps --progress-spinner off -r $$req \
+			>$$out 2>$(AUDIT_DIR)/$$env.err; rc=$$?; \
+		grep -v 'could not be audited' $$out; grep -v '^WARNING' $(AUDIT_DIR)/$$env.err | tail -n 3; \
+		skipped=$$(grep -c 'could not be audited' $$out); \
+		if [ "$$skipped" -gt 0 ]; then echo "!! $$skipped packages could not be audited: the" \
+			"advisory service (PyPI's JSON API) did not answer from here; their list is in $$out." \
+			"Run make audit where pypi.org is reachable before trusting 'no known vulnerabilities'."; \
+		elif [ $$rc -ne 0 ] && ! grep -q 'Found' $(AUDIT_DIR)/$$env.err; then \
+			echo "!! pip-audit failed (exit $$rc); see $(AUDIT_DIR)/$$env.err"; fi; \
+	done; echo ">> make audit is a report: it never fails the build"
 
 $(CHROMIUM):
 	@echo ">> Installing Debian's chromium for the browser tests"

@@ -16,40 +16,19 @@ import hmac
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from router.access import Caller, routes_for
 from router.api.errors import error
 from router.keys import SETTINGS
 
-PUBLIC_PATHS = frozenset({"/api/health", "/api/openapi.json"})
-
-# Everything the assistant's token may call, as (method, route path as in the OpenAPI
-# document). The one place to extend: each issue that gives the assistant a new call adds
-# it here (and tests/api/test_auth_scopes.py checks the list against the app).
-ASSISTANT_MAY_CALL: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("POST", "/api/tickets"),  # file a ticket for the employee in the conversation
-        ("GET", "/api/my/tickets"),  # the reporter's own tickets
-        ("GET", "/api/my/tickets/{reference}"),
-        ("POST", "/api/my/tickets/{reference}/withdraw"),
-        ("POST", "/api/my/tickets/{reference}/reopen"),  # "nee" to "je melding is opgelost"
-        ("GET", "/api/outages"),  # known outages, announced before a ticket is filed
-        ("GET", "/api/catalogue"),  # applications and municipalities
-        ("POST", "/api/bot-resolutions"),  # a question the bot answered alone
-        # Telegram (issue 14): linking an account by a mailed code, and who it is linked to;
-        # each update handled once across Rasa processes (a failed one released for a retry).
-        ("POST", "/api/links/start"),
-        ("POST", "/api/links/confirm"),
-        ("GET", "/api/links/{channel}/{sender_id}"),
-        ("POST", "/api/channel-updates"),
-        ("DELETE", "/api/channel-updates/{channel}/{update_id}"),
-    }
+# The lists come from the one table of who may call what (router/access.py): a new call for
+# the assistant, or a new signed or public endpoint, is added there.
+PUBLIC_PATHS = frozenset(
+    path for _method, path in routes_for(Caller.public) if path.startswith("/api/")
 )
-
-
+ASSISTANT_MAY_CALL: frozenset[tuple[str, str]] = routes_for(Caller.assistant)
 # Called by suppliers, signed with their own secret instead of a bearer token (checked by the
 # handler, router/api/suppliers.py); no token opens them.
-SUPPLIER_SIGNED: frozenset[tuple[str, str]] = frozenset(
-    {("POST", "/api/suppliers/{key}/updates")}  # a supplier's news of a forwarded ticket
-)
+SUPPLIER_SIGNED: frozenset[tuple[str, str]] = routes_for(Caller.supplier)
 
 
 def _matches(given: bytes, secret: str) -> bool:
