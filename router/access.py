@@ -59,6 +59,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/api/my/tickets"): ASSISTANT,  # the reporter's own tickets
     ("GET", "/api/my/tickets/{reference}"): ASSISTANT,
     ("POST", "/api/my/tickets/{reference}/withdraw"): ASSISTANT,
+    ("POST", "/api/my/tickets/{reference}/reopen"): ASSISTANT,  # "nee" to "opgelost"
     ("GET", "/api/outages"): ASSISTANT,  # known outages, announced before a ticket is filed
     ("POST", "/api/outages"): SERVICE,  # announcing an outage is staff work
     ("POST", "/api/outages/{outage_id}"): SERVICE,
@@ -93,9 +94,15 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/staff/meldingen/{reference}/heropenen"): SCOPED,
     ("GET", "/staff/meldingen/{reference}/tevredenheid"): SCOPED,
     ("POST", "/staff/meldingen/{reference}/tevredenheid"): SCOPED,
+    ("POST", "/staff/meldingen/{reference}/datalek-besluit"): SCOPED,  # the FG's decision
+    ("POST", "/staff/meldingen/{reference}/datalek-ap"): SCOPED,  # when the AP was told
+    ("POST", "/staff/meldingen/{reference}/koppelen"): DESK,  # link to a major incident
     ("GET", "/staff/storingen"): SCOPED,  # a coordinator sees the outages that hit them
     ("POST", "/staff/storingen"): DESK,
     ("POST", "/staff/storingen/{outage_id}"): DESK,
+    ("POST", "/staff/storingen/groot"): DESK,  # open a major incident with its tickets
+    ("GET", "/staff/leveranciers"): SCOPED,  # regie: a coordinator sees their own tickets
+    ("GET", "/staff/leveranciers/{key}"): SCOPED,
     ("GET", "/staff/accounts"): ADMIN,
     ("POST", "/staff/accounts"): ADMIN,
     ("POST", "/staff/accounts/{username}/actief"): ADMIN,

@@ -255,12 +255,12 @@ def record_breach_decision(
     session: Session, *, scope: Scope, reference: str, decision: str | None, reason: str | None
 ) -> Ticket:
     """The FG's decision on a data breach, with its reason (the reminders stop)."""
+    ticket = ticket_in_scope(session, scope, reference)  # first: another's ticket is missing
     try:
         chosen = BreachDecision(decision or "")
     except ValueError:
         raise FormError("Kies of het datalek wel of niet bij de AP wordt gemeld.") from None
     reason = _required(reason, "Geef de reden van het besluit.")
-    ticket = ticket_in_scope(session, scope, reference)
     return breaches.record_decision(
         session,
         reference=ticket.reference,
@@ -281,6 +281,7 @@ def record_ap_notification(
     org: Organisation,
 ) -> Ticket:
     """When the AP was notified (a local time from the form; empty: now) and its reference."""
+    ticket = ticket_in_scope(session, scope, reference)  # first: another's ticket is missing
     ap_reference = _required(ap_reference, "Vul de referentie van de AP in.")
     now = utcnow()
     at = now
@@ -291,7 +292,6 @@ def record_ap_notification(
             raise FormError("Vul een geldige datum en tijd in.") from None
         if at > now:
             raise FormError("Het tijdstip van de melding bij de AP ligt in de toekomst.")
-    ticket = ticket_in_scope(session, scope, reference)
     return breaches.record_ap_notification(
         session,
         reference=ticket.reference,
