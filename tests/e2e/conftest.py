@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from router.store.migrate import upgrade
@@ -26,11 +24,3 @@ def stack(tmp_path_factory):
     finally:
         running.stop()
 
-
-def pytest_collection_modifyitems(items):
-    """With `pytest -n`, every end-to-end test runs on one worker, sharing one stack (a stack
-    per worker would start Rasa twice and double the memory)."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.xdist_group("e2e-stack"))
