@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.identity import identified
 from actions.incident_text import sounds_like_problem
-from actions.ticket_form import latest_intent, start_events
+from actions.ticket_form import latest_intent, named_applications, start_events
 from actions.ticket_kinds import START_RESPONSE
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ class ActionReadLooseMessage(Action):
             logger.info("actions.loose_message.read_as_report intent=%s", latest_intent(tracker))
             if identified(tracker):
                 dispatcher.utter_message(response=START_RESPONSE["incident"])
-            return [*start_events(tracker, "incident", reported=True),
+            named = await named_applications(tracker)
+            return [*start_events(tracker, "incident", reported=True, applications=named),
                     FollowupAction("ticket_form")]  # fmt: skip
         dispatcher.utter_message(
             response=REPLY_OF_INTENT.get(latest_intent(tracker), "utter_how_can_i_help")

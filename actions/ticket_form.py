@@ -162,12 +162,46 @@ class ActionStartTicket(Action):
         if identified(tracker) or kind == "security":
             dispatcher.utter_message(response=START_RESPONSE[kind])
         logger.info("actions.ticket.started kind=%s", kind)
-        return start_events(tracker, kind)
+        return start_events(tracker, kind, applications=await named_applications(tracker))
 
 
-def start_events(tracker: Tracker, kind: str, *, reported: bool = False) -> list[EventType]:
+_CATALOGUE = CatalogueCache()
+
+
+async def named_applications(tracker: Tracker) -> list[str]:
+    """The applications the latest message names, leaving out one named only by an everyday
+    word ("word", a typo of "wordt") when the message names municipal work (a domain term):
+    the router routes by that work, and the summary must not show the wrong application."""
+    names = entity_values(tracker, "application")
+    if not names or not entity_values(tracker, "domain_term"):
+        return names
+    try:
+        catalogue = await _CATALOGUE.get(RouterClient.from_env())
+    except RouterError:
+        return names
+    weak = {
+        str(word).casefold()
+        for app in catalogue.get("applications", [])
+        for word in app.get("weak_synonyms", [])
+    }
+    text = str((tracker.latest_message or {}).get("text") or "")
+    said: dict[str, set[str]] = {}
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == "application" and e.get("value") and "start" in e:
+            said.setdefault(str(e["value"]), set()).add(text[e["start"] : e["end"]].casefold())
+    return [name for name in names if not (said.get(name) and said[name] <= weak)]
+
+
+def start_events(
+    tracker: Tracker,
+    kind: str,
+    *,
+    reported: bool = False,
+    applications: list[str] | None = None,
+) -> list[EventType]:
     """The slots of a new ticket of `kind`, started by the latest message (`reported`: the
-    message is the report, whatever its intent)."""
+    message is the report, whatever its intent; `applications`: those it names, when read
+    already by `named_applications`)."""
     keep = {"description"} if kind not in ("question", "callback") else set()
     events: list[EventType] = [
         SlotSet(slot, None)
@@ -183,7 +217,8 @@ def start_events(tracker: Tracker, kind: str, *, reported: bool = False) -> list
         events.append(SlotSet("description", text or None))
     events += [SlotSet("ticket_number", None), SlotSet("withdraw_confirm", None)]
     events.append(SlotSet("ticket_kind", kind))
-    applications = entity_values(tracker, "application")
+    if applications is None:
+        applications = entity_values(tracker, "application")
     events.append(SlotSet("application", applications[0] if applications else None))
     if kind == "incident" and text:
         # "niemand kan paspoorten uitgeven": who and how urgent are said; the form asks neither.
@@ -288,7 +323,7 @@ class ValidateTicketForm(FormValidationAction):
             return events + [SlotSet(slot, value) for slot, value in named.items()]
         logger.info("actions.ticket.switched from=%s to=%s", kind, new_kind)
         dispatcher.utter_message(response=START_RESPONSE[new_kind])
-        events = start_events(tracker, new_kind)
+        events = start_events(tracker, new_kind, applications=await named_applications(tracker))
         tracker.add_slots(events)
         extracted = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extracted)

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.incident_text import sounds_like_problem
 from actions.loose_message import ActionReadLooseMessage
+from actions.ticket_form import ActionStartTicket
 from tests.actions.conftest import make_tracker, responses
 
 REPORT = "mijn wmo beschikking word niet aangemaakt in suite, hele team kan niet verder"
@@ -62,3 +63,33 @@ async def test_inside_a_form_a_greeting_starts_no_second_report():
                            slots={"ticket_kind": "incident", "requested_slot": "urgency"})
     assert await ActionReadLooseMessage().run(dispatcher, tracker, {}) == []
     assert responses(dispatcher) == ["utter_greet"]
+
+
+def _entity(entity: str, value: str, text: str, word: str) -> dict:
+    start = text.index(word)
+    return {"entity": entity, "value": value, "start": start, "end": start + len(word)}
+
+
+async def test_an_everyday_word_next_to_named_work_is_no_application(router):
+    # "word" is Microsoft Word to the catalogue, and a typo of "wordt" to this employee.
+    text = "mijn wmo beschikking word niet aangemaakt, hele team kan niet verder"
+    entities = [_entity("application", "Microsoft 365", text, "word"),
+                _entity("domain_term", "sociaal domein", text, "wmo")]  # fmt: skip
+    tracker = make_tracker(text, intent="report_incident", entities=entities,
+                           email="kees@dijkstede.nl")  # fmt: skip
+    events = await ActionStartTicket().run(CollectingDispatcher(), tracker, {})
+    assert _slots(events)["application"] is None  # the summary shows no Microsoft 365
+
+
+async def test_a_named_application_or_an_everyday_word_alone_still_counts(router):
+    text = "outlook laat de wmo beschikking niet zien"
+    entities = [_entity("application", "Microsoft 365", text, "outlook"),
+                _entity("domain_term", "sociaal domein", text, "wmo")]  # fmt: skip
+    tracker = make_tracker(text, intent="report_incident", entities=entities)
+    events = await ActionStartTicket().run(CollectingDispatcher(), tracker, {})
+    assert _slots(events)["application"] == "Microsoft 365"
+    alone = "word crasht steeds"
+    tracker = make_tracker(alone, intent="report_incident",
+                           entities=[_entity("application", "Microsoft 365", alone, "word")])
+    events = await ActionStartTicket().run(CollectingDispatcher(), tracker, {})
+    assert _slots(events)["application"] == "Microsoft 365"
