@@ -31,6 +31,26 @@ _DISCOVERY_WORDS = re.compile(
     re.I)
 
 
+# "12 inwoners", "ongeveer 250 klanten": the count within a longer clause.
+_COUNT_PHRASE = re.compile(
+    r"\b((?:ongeveer|circa|ca\.?|zo'?n|bijna|ruim|meer dan|minder dan)\s+)?"
+    r"(\d[\d.]*|een paar|enkele|[a-zë]+tig|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|"
+    r"twaalf|honderd\w*|duizend\w*|tientallen)\s+(\w+\s+)?" + _PEOPLE_WORDS.pattern[2:-2] + r"\b",
+    re.I)
+
+
+def part_of_clause(slot: str, clause: str) -> str:
+    """Within a clause that says more ("een excel met namen en bsn van 12 inwoners
+    gemaild"), the words that answer `slot`: "namen en bsn", "12 inwoners"."""
+    if slot == "breach_people" and (count := _COUNT_PHRASE.search(clause)):
+        return count.group(0)
+    if slot == "breach_data" and _PEOPLE_WORDS.search(clause):
+        found = list(_BREACH_DATA_WORDS.finditer(clause))
+        if found:
+            return clause[found[0].start() : found[-1].end()]
+    return clause
+
+
 def breach_part(slot: str, tracker: Tracker) -> dict[str, Any]:
     """The part of an answer to another breach question that answers `slot` too: which
     data, how many people, when discovered. The question's own answer is validated as a
@@ -46,7 +66,7 @@ def breach_part(slot: str, tracker: Tracker) -> dict[str, Any]:
         return {}  # one plain answer: it answers the question that was asked
     for clause in clauses:
         if clause_answers(slot, clause):
-            return {slot: clause}
+            return {slot: part_of_clause(slot, clause)}
     return {}
 
 
@@ -60,8 +80,11 @@ def breach_parts(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for slot in BREACH_SLOTS:
         answering = [c for c in clauses if clause_answers(slot, c)]
-        if answering:
-            found[slot] = min(answering, key=len)
+        if slot == "breach_data":  # a clause about the data alone says it best
+            answering = [c for c in answering if not _PEOPLE_WORDS.search(c)] or answering
+        parts = [part_of_clause(slot, c) for c in answering]
+        if parts:
+            found[slot] = min(parts, key=len)
     return found
 
 
@@ -79,7 +102,9 @@ def own_part(slot: str, answer: str) -> str:
 def clause_answers(slot: str, clause: str) -> bool:
     people = bool(_PEOPLE_WORDS.search(clause))
     if slot == "breach_data":
-        return bool(_BREACH_DATA_WORDS.search(clause)) and not people
+        # "namen en bsn van 12 inwoners" says both; "12 inwoners" alone is no data.
+        data = _BREACH_DATA_WORDS.search(clause)
+        return bool(data) and (not people or data.group(0).lower() != "gegevens")
     if slot == "breach_people":
         try:
             return people and people_count(clause) is not None

@@ -534,8 +534,12 @@ class ValidateTicketForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        """ "naam en BSN": kept as said (the part about the data, when it says more)."""
-        return {"breach_data": own_part("breach_data", str(slot_value or "")) or None}
+        """ "naam en BSN": kept as said (the part about the data, when it says more); a bare
+        "ja" or "nee" is no answer, and the question comes again."""
+        text = str(slot_value or "")
+        if no_answer(text, tracker):
+            return {"breach_data": None}
+        return {"breach_data": own_part("breach_data", text) or None}
 
     async def validate_breach_people(
         self,
@@ -545,6 +549,8 @@ class ValidateTicketForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """ "ongeveer 250", "weet ik niet": kept as said; an impossible number is asked again."""
+        if no_answer(str(slot_value or ""), tracker):
+            return {"breach_people": None}
         return _plausible_answer(
             "breach_people", slot_value, people_count, ImplausibleCount, dispatcher
         )

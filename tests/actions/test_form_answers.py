@@ -167,7 +167,7 @@ async def test_one_answer_fills_every_breach_question_it_answers():
     tracker.slots["municipality"] = "Gemeente Veenhoven"
     slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
     assert slots["breach_data"] == "naam en BSN"
-    assert slots["breach_people"] == "het gaat om 3 inwoners"
+    assert slots["breach_people"] == "3 inwoners"
     assert slots["breach_discovered"] == "gisteravond ontdekt"
     assert slots["municipality"] == "Gemeente Veenhoven"
 
@@ -192,7 +192,7 @@ async def test_the_asked_breach_question_keeps_its_own_part_of_a_longer_answer()
     tracker.events.append({"event": "slot", "name": "breach_data", "value": text})
     slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
     assert (slots["breach_data"], slots["breach_people"], slots["breach_discovered"]) == (
-        "naam en BSN", "het gaat om 12 inwoners", "vanochtend ontdekt")
+        "naam en BSN", "12 inwoners", "vanochtend ontdekt")
 
 
 async def test_a_call_back_asks_phone_and_yes_first_and_nee_files_nothing():
@@ -217,3 +217,19 @@ async def test_a_call_back_asks_phone_and_yes_first_and_nee_files_nothing():
                            slots={"ticket_kind": "callback", "requested_slot": "confirm"})
     assert await form.validate_confirm("maar het is echt van mijn collega hoor",
                                        CollectingDispatcher(), protest, DOMAIN) == {"confirm": None}
+
+
+async def test_a_breach_in_one_long_sentence_is_split_into_its_answers_and_ja_is_no_data():
+    text = ("ik heb per ongeluk een excel met namen en bsn van 12 inwoners naar de verkeerde "
+            "mailen gestuurd, vanochtend om 9 uur")
+    tracker = make_tracker(text, intent="report_data_breach", email="kees@veenhoven.nl")
+    slots = _slots(await ActionStartTicket().run(CollectingDispatcher(), tracker, {}))
+    assert (slots["breach_data"], slots["breach_people"], slots["breach_discovered"]) == (
+        "namen en bsn", "12 inwoners", "vanochtend om 9 uur")
+    form = ValidateTicketForm()
+    asked = make_tracker("ja", intent="affirm", active_loop="ticket_form", slots={
+        "ticket_kind": "breach", "requested_slot": "breach_data", "breach_data": "ja",
+        "municipality": "Gemeente Veenhoven", "description": "excel gemaild"})
+    asked.events.append({"event": "slot", "name": "breach_data", "value": "ja"})
+    slots = _slots(await form.run(CollectingDispatcher(), asked, DOMAIN))
+    assert slots.get("breach_data") is None  # asked again, not "Welke gegevens: ja"

@@ -162,7 +162,7 @@ async def test_a_breach_report_that_says_it_all_asks_only_for_the_yes():
     tracker = make_tracker(text, intent="report_data_breach", email="kees@veenhoven.nl", entities=[
         {"entity": "municipality", "value": "Gemeente Veenhoven", "start": 121, "end": 130}])
     slots = _slots(await ActionStartTicket().run(CollectingDispatcher(), tracker, {}))
-    assert slots["breach_data"] == "naam en BSN" and slots["breach_people"] == "het gaat om 3 inwoners"
+    assert slots["breach_data"] == "naam en BSN" and slots["breach_people"] == "3 inwoners"
     assert slots["breach_discovered"] == "gisteravond ontdekt"
     form = ValidateTicketForm()
     required = await form.required_slots([], CollectingDispatcher(),
