@@ -104,7 +104,9 @@ def clause_answers(slot: str, clause: str) -> bool:
     if slot == "breach_data":
         # "namen en bsn van 12 inwoners" says both; "12 inwoners" alone is no data.
         data = _BREACH_DATA_WORDS.search(clause)
-        return bool(data) and (not people or data.group(0).lower() != "gegevens")
+        if data is None:
+            return False
+        return not people or data.group(0).lower() != "gegevens"
     if slot == "breach_people":
         try:
             return people and people_count(clause) is not None
