@@ -46,6 +46,12 @@ def tell_status(dispatcher: CollectingDispatcher, ticket: dict[str, Any], lang: 
     if due and open_:
         due_text = (f" Verwachte oplossing: uiterlijk {moment(due, lang)}." if lang == "nl"
                     else f" Expected resolution: by {moment(due, lang)}.")  # fmt: skip
+    if ap_deadline := ticket.get("ap_deadline_at"):  # a data breach whose 72 hours still run
+        due_text += (
+            f" Melden bij de Autoriteit Persoonsgegevens: uiterlijk {moment(ap_deadline, lang)}."
+            if lang == "nl"
+            else f" To be reported to the Dutch DPA by {moment(ap_deadline, lang)}."
+        )
     dispatcher.utter_message(
         response="utter_ticket_status",
         reference=ticket["reference"],

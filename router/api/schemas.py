@@ -298,6 +298,9 @@ class MyTicketOut(BaseModel):
     updated_at: datetime
     sla_due_at: datetime | None
     notify_deadline_at: datetime | None
+    # A data breach's 72-hour deadline while its clock runs (the AP not yet told, and no
+    # decision not to report); None otherwise. The assistant says it in a status answer.
+    ap_deadline_at: datetime | None = None
     resolved_at: datetime | None
     comments: list[CommentOut]
 

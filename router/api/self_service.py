@@ -23,6 +23,7 @@ from router.api.schemas import (
     WithdrawIn,
 )
 from router.api.tickets import _body, _in_session, _reference
+from router.domain import breach
 from router.domain.org import Organisation
 from router.keys import ORG
 from router.store import major_incidents, outages, self_service
@@ -43,10 +44,15 @@ def _my_ticket_out(org: Organisation, session: Session, ticket: Ticket) -> dict:
         {"at": c.created_at, "author": c.author, "text": c.text, "to_reporter": True}
         for c in self_service.comments_to_reporter(session, ticket)
     ]
+    deadline = ticket.notify_deadline_at
+    running = deadline is not None and breach.clock_running(
+        deadline, ticket.breach_decision, ticket.ap_notified_at
+    )
     return MyTicketOut.model_validate(
         dict(
             ticket.model_dump(),
             destination_name=org.display_name(ticket.destination),
+            ap_deadline_at=deadline if running else None,
             comments=comments,
         )
     ).model_dump(mode="json")

@@ -42,6 +42,16 @@ async def test_status_of_own_ticket_with_comment(router):
     assert comment["text"] == "Visma kijkt ernaar."
 
 
+async def test_the_status_of_a_data_breach_says_when_the_ap_must_be_told(router):
+    reference = router.ticket("gijs@dijkstede.nl", "Excel met BSN verkeerd gemaild",
+                              type="data_breach", application=None)  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(f"hoe staat het met {reference}", intent="ask_status",
+                           entities=_ref(reference), email="gijs@dijkstede.nl")  # fmt: skip
+    await ActionTicketStatus().run(dispatcher, tracker, {})
+    assert "Melden bij de Autoriteit Persoonsgegevens: uiterlijk" in dispatcher.messages[0]["due_text"]
+
+
 async def test_someone_elses_ticket_is_answered_as_non_existent(router):
     theirs = router.ticket("fien@veenhoven.nl", "Youforce van Fien")
     answers = []

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from router.store.tables import BotResolution
+from router.domain.vocabulary import BreachDecision
+from router.store import breaches
+from router.store.tables import BotResolution, utcnow
 from tests.api.test_api import AUTH, ticket_body
 
 ANNA = "anna@dijkstede.nl"
@@ -127,6 +129,28 @@ async def test_data_breach_and_security_tickets(client):
     assert breach["notify_deadline_at"] is not None
     callback = await _create(client, ANNA, type="callback", application=None)
     assert (callback["destination"], callback["how"]) == ("servicedesk", "rule")
+
+
+async def test_the_reporter_sees_the_72_hours_of_a_breach_until_the_ap_is_told(client, engine):
+    breach = await _create(client, ANNA, type="data_breach", application=None)
+    ref = breach["reference"]
+
+    async def mine() -> dict:
+        resp = await client.get(f"/api/my/tickets/{ref}", params={"email": ANNA}, headers=AUTH)
+        return await resp.json()
+
+    assert (await mine())["ap_deadline_at"] == breach["notify_deadline_at"]
+    with Session(engine) as session:
+        breaches.record_decision(
+            session, reference=ref, decision=BreachDecision.report, reason="BSN van 12 inwoners",
+            actor="fg", now=utcnow(),
+        )  # fmt: skip
+        breaches.record_ap_notification(
+            session, reference=ref, notified_at=utcnow(), ap_reference="AP-2026-17",
+            actor="fg", now=utcnow(),
+        )  # fmt: skip
+        session.commit()
+    assert (await mine())["ap_deadline_at"] is None  # told: the clock has stopped
 
 
 async def test_outages_are_listed_per_application_and_municipality_and_link_new_tickets(client):
