@@ -93,3 +93,22 @@ async def test_a_named_application_or_an_everyday_word_alone_still_counts(router
                            entities=[_entity("application", "Microsoft 365", alone, "word")])
     events = await ActionStartTicket().run(CollectingDispatcher(), tracker, {})
     assert _slots(events)["application"] == "Microsoft 365"
+
+
+async def test_a_yes_with_more_words_to_the_offer_of_a_ticket_starts_it():
+    from actions.fallback import ActionHandleFallback
+
+    tracker = make_tracker("ja graag, ik werk bij polderwaard", intent="nlu_fallback",
+                           email="mark@polderwaard.nl",
+                           slots={"faq_question": "hoe reset ik mijn wachtwoord"})  # fmt: skip
+    tracker.events[-1:-1] = [{"event": "action", "name": "action_faq_not_helped"},
+                             {"event": "action", "name": "action_listen"}]  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleFallback().run(dispatcher, tracker, {})
+    assert responses(dispatcher) == ["utter_question_start"]
+    assert _slots(events)["description"] == "hoe reset ik mijn wachtwoord"
+    assert events[-1]["name"] == "ticket_form"
+    other = make_tracker("ja graag, ik werk bij polderwaard", intent="nlu_fallback")
+    plain = CollectingDispatcher()  # no offer before it: just not understood
+    assert await ActionHandleFallback().run(plain, other, {}) == []
+    assert responses(plain) == ["utter_default"]
