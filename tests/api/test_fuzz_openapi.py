@@ -63,6 +63,7 @@ def live_api(tmp_path_factory, org) -> Iterator[str]:
     asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(30)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+    loop.close()  # else its sockets are found unclosed later, failing whichever test runs then
 
 
 def test_no_generated_request_gets_a_5xx(live_api):
