@@ -84,7 +84,7 @@ def test_one_breach_answer_fills_every_question_it_answers(stack):
     reference = reference_in(say(stack, sender, "ja", "kees@veenhoven.nl"))
     ticket, _ = stored(stack, reference)
     assert "Welke gegevens: naam en BSN" in ticket.description
-    assert "Aantal betrokkenen: het gaat om 3 inwoners" in ticket.description
+    assert "Aantal betrokkenen: 3 inwoners" in ticket.description
     assert "Ontdekt: gisteravond ontdekt" in ticket.description
 
 

@@ -59,4 +59,4 @@ def test_a_breach_report_that_says_it_all_is_summarised_and_filed_after_the_yes(
     ticket, _ = stored(stack, reference_in(say(stack, sender, "ja", email)))
     assert (ticket.type, ticket.municipality) == ("data_breach", "VHN")
     assert "Welke gegevens: naam en BSN" in ticket.description
-    assert "Aantal betrokkenen: het gaat om 3 inwoners" in ticket.description
+    assert "Aantal betrokkenen: 3 inwoners" in ticket.description
