@@ -33,6 +33,9 @@ SELF_DECLARED_CHANNELS = frozenset(("rest", "callback", "socketio", "cmdline"))
 # Teams (bot/channels/teams.py) puts there the address the Bot Framework's connector gives for
 # the verified sender's Azure AD account, marked {"identity": "teams-aad"}: no linking step.
 LINKED_CHANNELS = {"telegram": "telegram-link", "msteams": "teams-aad"}
+# Set by the linking form (actions/linking.py) when the router confirmed the mailed code: the
+# address it linked, proof for the rest of that turn only (the next message carries it).
+LINK_CONFIRMED = "link_confirmed"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _TRUE = frozenset(("1", "true", "yes", "on"))
 
@@ -60,7 +63,9 @@ def employee_email(tracker: Tracker) -> str | None:
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         email = metadata.get("email") if isinstance(metadata, Mapping) else None
         linked = isinstance(metadata, Mapping) and metadata.get("identity") == marker
-        return email.strip().lower() if linked and isinstance(email, str) else None
+        if linked and isinstance(email, str):
+            return email.strip().lower()
+        return linked_this_turn(tracker)
     if not trust_rest_email():
         return None
     candidates = [(tracker.latest_message or {}).get("metadata")]
@@ -73,6 +78,22 @@ def employee_email(tracker: Tracker) -> str | None:
         email = (metadata or {}).get("email") if isinstance(metadata, Mapping) else None
         if isinstance(email, str) and _EMAIL.match(email.strip()):
             return email.strip().lower()
+    return None
+
+
+def linked_this_turn(tracker: Tracker) -> str | None:
+    """The address a mailed code linked since the employee's newest message, else None.
+
+    Only an action sets that slot (its mapping is custom), after the router confirmed the
+    code for this very sender; its events are read, not the slot, which is cleared at once.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return None
+        if event.get("event") == "slot" and event.get("name") == LINK_CONFIRMED:
+            value = event.get("value")
+            if isinstance(value, str) and _EMAIL.match(value.strip()):
+                return value.strip().lower()
     return None
 
 

@@ -6,6 +6,10 @@ says the municipality), the router service mails a one-time code, the employee t
 here. Codes, limits and blocks live in the router's store (router/store/linking.py); this
 module only talks and relays. After a link the Telegram channel sends the address with
 every message (actions/identity.py). Logs name outcomes, never the address or the code.
+
+Nothing said before the link is lost: the action that asked for it keeps its slots and names
+itself in `link_resume`, and once the code is right the conversation goes on there (the
+report's next question, the status, the withdrawal) in the same turn.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import LINKED_CHANNELS, channel, identified
+from actions.identity import LINK_CONFIRMED, LINKED_CHANNELS, channel, identified, linked_this_turn
 from actions.router_client import RouterClient, RouterError
+from actions.ticket_kinds import TICKET_SLOTS
 
 logger = logging.getLogger(__name__)
 
-LINK_SLOTS = ("link_email", "link_code", "link_stopped")
+LINK_SLOTS = ("link_email", "link_code", "link_stopped", "link_resume", LINK_CONFIRMED)
+# What asked for the link -> where the conversation goes on once it is made.
+RESUME = {"ticket": "ticket_form", "status": "action_ticket_status", "withdraw": "withdraw_form"}
 _STOP = re.compile(r"\b(laat maar|stop|stoppen|annuleer|cancel|never ?mind)\b", re.IGNORECASE)
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[a-z]{2,}", re.IGNORECASE)
 _CODE = re.compile(r"\b(\d{6})\b")
@@ -54,10 +61,23 @@ def needs_link(tracker: Tracker) -> bool:
     return channel(tracker) in LINKED_CHANNELS and not identified(tracker)
 
 
-def ask_to_link(dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Explain why, and start the linking form."""
+def ask_to_link(
+    dispatcher: CollectingDispatcher, then: str, reference: str | None = None
+) -> list[EventType]:
+    """Explain why, and start the linking form; `then` (a key of RESUME) goes on after it,
+    with the ticket `reference` it was about (the code's turn may set `ticket_number`)."""
     dispatcher.utter_message(response="utter_link_needed")
-    return [*(SlotSet(slot, None) for slot in LINK_SLOTS), FollowupAction("link_form")]
+    resume = {"then": then, "reference": reference}
+    return [*(SlotSet(slot, None) for slot in LINK_SLOTS), SlotSet("link_resume", resume),
+            FollowupAction("link_form")]  # fmt: skip
+
+
+def _resume(tracker: Tracker) -> tuple[str | None, str | None]:
+    """What waits for the link, and the ticket reference it was about."""
+    resume = tracker.get_slot("link_resume")
+    if not isinstance(resume, dict) or resume.get("then") not in RESUME:
+        return None, None
+    return str(resume["then"]), resume.get("reference")
 
 
 class ValidateLinkForm(FormValidationAction):
@@ -123,10 +143,13 @@ class ValidateLinkForm(FormValidationAction):
         result = out.get("result")
         logger.info("actions.link.confirm result=%s", result)
         if result == "linked":
+            resumes = _resume(tracker)[0] is not None
             dispatcher.utter_message(
-                response="utter_link_done", municipality=out.get("municipality") or "je gemeente"
+                response="utter_link_done_resume" if resumes else "utter_link_done",
+                municipality=out.get("municipality") or "je gemeente",
             )
-            return {"link_code": "ok"}
+            # The channel looked the link up before this message: this turn's proof is here.
+            return {"link_code": "ok", LINK_CONFIRMED: tracker.get_slot("link_email")}
         if result == "wrong_code":
             left = int(out.get("tries_left") or 0)
             dispatcher.utter_message(
@@ -142,7 +165,8 @@ def _stop(dispatcher: CollectingDispatcher, why: str) -> dict[str, Any]:
 
 
 class ActionLinkDone(Action):
-    """After the form: forget its answers (the link itself lives in the router's store)."""
+    """After the form: forget its answers (the link itself lives in the router's store) and
+    go on with what asked for the link; without a link, a waiting report is dropped."""
 
     def name(self) -> str:
         return "action_link_done"
@@ -150,4 +174,17 @@ class ActionLinkDone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [SlotSet(slot, None) for slot in LINK_SLOTS]
+        events: list[EventType] = [SlotSet(slot, None) for slot in LINK_SLOTS]
+        then, reference = _resume(tracker)
+        if then is None:
+            return events
+        linked = linked_this_turn(tracker) is not None
+        if then != "ticket":
+            # The code's own turn may have set ticket_number ("123456" reads like one).
+            events.append(SlotSet("ticket_number", reference if linked else None))
+        if linked:
+            logger.info("actions.link.resumed what=%s", then)
+            return [*events, FollowupAction(RESUME[then])]
+        if then == "ticket":  # not linked: nothing can be filed, the report is let go
+            events += [SlotSet(slot, None) for slot in TICKET_SLOTS]
+        return events

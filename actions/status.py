@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import identified, who
+from actions.identity import identified, linked_this_turn, who
 from actions.linking import ask_to_link, needs_link
 from actions.references import normalise_reference
 from actions.router_client import RouterClient, RouterError, RouterRejected
@@ -81,8 +81,10 @@ class ActionTicketStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang, reference = language(tracker), asked_reference(tracker)
-        if needs_link(tracker):  # Telegram, not linked yet: link first (actions/linking.py)
-            return [SlotSet("ticket_number", None), *ask_to_link(dispatcher)]
+        if linked_this_turn(tracker):  # the latest message is the code, not a reference
+            reference = tracker.get_slot("ticket_number")
+        if needs_link(tracker):  # Telegram, not linked yet: link first, then the status
+            return ask_to_link(dispatcher, "status", reference)
         if not identified(tracker):
             dispatcher.utter_message(response="utter_unknown_employee")
             return [SlotSet("ticket_number", None)]

@@ -210,8 +210,8 @@ class ActionCreateTicket(Action):
         if tracker.get_slot("ticket_stopped"):
             # validate_ticket_form ended the form on "laat maar, het werkt alweer" or "doei".
             return await ActionCancelTicket().run(dispatcher, tracker, domain)
-        if needs_link(tracker):  # Telegram, not linked yet: link first (actions/linking.py)
-            return reset + ask_to_link(dispatcher)
+        if needs_link(tracker):  # Telegram, not linked yet: link first, the report waits
+            return ask_to_link(dispatcher, "ticket")
         if not identified(tracker):
             dispatcher.utter_message(response="utter_ticket_needs_identity")
             return reset

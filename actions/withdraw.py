@@ -50,8 +50,8 @@ class ValidateWithdrawForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         reference = normalise_reference(str(slot_value or ""))
-        if not identified(tracker):
-            return {"ticket_number": None}
+        if not identified(tracker):  # kept for after the link (actions/linking.py)
+            return {"ticket_number": reference}
         if reference is None:
             if tracker.get_slot("requested_slot") == "ticket_number":
                 dispatcher.utter_message(response="utter_bad_reference")
@@ -144,8 +144,8 @@ class ActionWithdrawTicket(Action):
         reference = tracker.get_slot("ticket_number")
         answer = tracker.get_slot("withdraw_confirm")
         reset: list[EventType] = [SlotSet("ticket_number", None), SlotSet("withdraw_confirm", None)]
-        if needs_link(tracker):  # Telegram, not linked yet: link first (actions/linking.py)
-            return reset + ask_to_link(dispatcher)
+        if needs_link(tracker):  # Telegram, not linked yet: link first, then the withdrawal
+            return reset + ask_to_link(dispatcher, "withdraw", reference)
         if not identified(tracker):
             dispatcher.utter_message(response="utter_unknown_employee")
             return reset

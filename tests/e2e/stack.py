@@ -96,6 +96,7 @@ class Stack:
                 ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.ports['actions']}/webhook",
                 LOKET_ROUTER_URL=f"http://127.0.0.1:{self.ports['router']}",
                 LOKET_ASSISTANT_TOKEN=self.assistant_token,
+                LOKET_TRUST_REST_EMAIL="true" if self.trust_rest_email else "false",
                 **dict.fromkeys(TELEGRAM_VARIABLES, ""),
                 **dict.fromkeys(TEAMS_VARIABLES, ""),
             )
@@ -123,7 +124,7 @@ class Stack:
         urls = {
             "router": f"http://127.0.0.1:{p['router']}/api/health",
             "actions": f"http://127.0.0.1:{p['actions']}/health",
-            "rasa": f"http://127.0.0.1:{p['rasa']}/webhooks/rest/",
+            "rasa": f"http://127.0.0.1:{p['rasa']}/",  # up once the model is loaded
         }
         return {name: urls[name] for name in names}
 

@@ -126,3 +126,4 @@ def test_without_the_development_setting_a_rest_caller_has_no_identity(stack):
         stack.stop_one("actions")
         stack.start_one("actions")
     assert "LOKET_TRUST_REST_EMAIL is on" in stack.log("actions")
+    assert "bot.rest_channel state=on" in stack.log("rasa")  # and Rasa said so at start
