@@ -3,31 +3,30 @@ texts; the figures of the weekly report stay exactly as they were.
 
 `loket worker` runs this nightly (router/worker/retention_job.py), a batch of tickets per
 transaction. Each anonymised ticket gets `anonymised_at`, so a second run finds nothing more
-to do. Table by table, for the rows of an anonymised ticket:
+to do. Table by table, for the rows of an anonymised ticket (P: the placeholder text):
 
-| table             | replaced (by "[geanonimiseerd]") or removed       | kept                       |
-|-------------------|---------------------------------------------------|----------------------------|
-| ticket            | title, description, conversation, breach decision | reference, municipality,   |
-|                   | reason; the reporter becomes the one shared       | type, application, impact, |
-|                   | anonymous employee; reporter address, route       | urgency, priority, route,  |
-|                   | reasons (words of the text), idempotency key and  | status, every time and SLA |
-|                   | request digest emptied                            | field, breach dates, FG's  |
-|                   |                                                   | decision, AP reference     |
-| ticketevent       | note; old and new value of events that hold text  | kind, field, actor (staff, |
-|                   | (comments)                                        | systems), time, statuses,  |
-|                   |                                                   | destinations               |
-| comment           | text                                              | author (staff), time       |
-| routecorrection   | text, reason; the retraining leaves them out      | destinations, how, time    |
-| satisfactionscore | remark (removed)                                  | score, channel, time       |
-| outboxmessage     | recipient, subject, body, error; a message never  | channel, status, times,    |
-|                   | sent is flagged instead, so it never goes out     | idempotency key            |
-| employee          | e-mail and name, once no ticket of theirs is left | the row (ids stay valid)   |
-|                   | and they were not seen within the period          |                            |
-| channelidentity   | deleted with the employee's e-mail and name       |                            |
-| linkcode          | deleted once older than the period (no ticket's)  |                            |
-| outage, botresolution, trainingexample, staffaccount, jobstate, channelupdate,        |
-| suppliersignature, referencecounter, demoseed: untouched; they hold no reporter's data |
-| (an outage's texts are about an application; imported history is its own source).     |
+| table             | replaced or removed                         | kept                        |
+|-------------------|---------------------------------------------|-----------------------------|
+| ticket            | title, description, conversation, breach    | reference, municipality,    |
+|                   | decision reason: P; reporter: the one       | type, application, impact,  |
+|                   | shared anonymous employee; reporter         | urgency, priority, route,   |
+|                   | address, route reasons (words of the text), | status, every time and SLA  |
+|                   | idempotency key, request digest: emptied    | field, the FG's decision    |
+| ticketevent       | note: P; old and new value of events that   | kind, field, actor, time,   |
+|                   | hold text (comments): P                     | statuses, destinations      |
+| comment           | text: P                                     | author (staff), time        |
+| routecorrection   | text, reason: P (the retraining skips them) | destinations, how, time     |
+| satisfactionscore | remark: removed                             | score, channel, time        |
+| outboxmessage     | recipient, subject, body, error: P; one not | channel, status, times,     |
+|                   | yet sent is flagged, so it never goes out   | idempotency key             |
+| employee          | e-mail, name: removed once no ticket of     | the row (ids stay valid)    |
+|                   | theirs is left and not seen in the period   |                             |
+| channelidentity   | deleted with the employee's e-mail and name |                             |
+| linkcode          | deleted once older than the period          |                             |
+
+Untouched: outage, botresolution, trainingexample, staffaccount, jobstate, channelupdate,
+suppliersignature, referencecounter, demoseed. They hold no reporter's data: an outage's
+texts are about an application, imported history (trainingexample) is its own source.
 
 Staff names in actors, authors and `breach_decided_by` stay: they record who did the
 organisation's work, not who reported.
