@@ -83,12 +83,14 @@ def tracker_purge_job(settings: WorkerSettings, org: Organisation) -> Job | None
     if settings.tracker_db_url is None:
         log.info("router.tracker_purge.off", reason="LOKET_TRACKER_DB_URL not set")
         return None
-    engine = make_engine(settings.tracker_db_url.get_secret_value(), TIMEOUTS)
-    days = settings.tracker_retention_days
+    url, days = settings.tracker_db_url.get_secret_value(), settings.tracker_retention_days
 
     def run(context: JobContext) -> dict[str, Any]:
-        before = context.now - timedelta(days=days)
-        counts = purge_conversations(engine, before=before)
+        engine = make_engine(url, TIMEOUTS)  # once a day: no connection kept in between
+        try:
+            counts = purge_conversations(engine, before=context.now - timedelta(days=days))
+        finally:
+            engine.dispose()
         log.info("router.tracker_purge.purged", days=days, **counts)
         return {"days": days, **counts}
 
