@@ -193,7 +193,8 @@ def _placeholder_if_set(column: Any) -> Any:
 
 
 def _rowcount(session: Session, statement: Any) -> int:
-    return int(session.execute(statement, execution_options=_BULK).rowcount)
+    result = session.execute(statement, execution_options=_BULK)
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _anonymise_events(session: Session, ticket_ids: list[int]) -> int:
