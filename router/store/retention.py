@@ -88,7 +88,7 @@ def anonymise_tickets(session: Session, *, ticket_ids: list[int], now: datetime)
         return dict.fromkeys(COUNTED, 0)
     reporter = anonymous_reporter(session)
     unsent = _unsent_messages(session, ticket_ids)  # before they are flagged below
-    counts = {
+    return {
         "messages_unsent": unsent,
         "messages": _anonymise_messages(session, ticket_ids, now),
         "events": _anonymise_events(session, ticket_ids),
@@ -125,7 +125,6 @@ def anonymise_tickets(session: Session, *, ticket_ids: list[int], now: datetime)
             ),
         ),
     }
-    return {key: counts[key] for key in COUNTED}
 
 
 def anonymous_reporter(session: Session) -> int:
