@@ -103,8 +103,15 @@ class WorkerSettings(RouterSettings, SmtpSettings):
     teams_app_id: str = ""
     teams_app_password: SecretStr | None = None
     teams_token_url: str = ""
+    # Retention (AVG): a ticket closed or withdrawn this many months ago loses its personal
+    # data and texts, nightly (router/store/retention.py); the report's figures stay.
+    retention_months: int = Field(default=24, ge=1)
+    # The assistant's conversations in Rasa's SQL tracker store (a SQLAlchemy URL): a
+    # conversation whose last event is this many days old is deleted. Unset: no purge.
+    tracker_db_url: SecretStr | None = None
+    tracker_retention_days: int = Field(default=30, ge=1)
 
-    @field_validator("telegram_token", "teams_app_password", mode="before")
+    @field_validator("telegram_token", "teams_app_password", "tracker_db_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -285,6 +285,8 @@ class TicketOut(BaseModel):
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    # Set once the retention period passed: texts and reporter read "[geanonimiseerd]".
+    anonymised_at: datetime | None = None
 
 
 class MyTicketOut(BaseModel):

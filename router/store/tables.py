@@ -114,6 +114,8 @@ class Ticket(Row, table=True):
         Index("ix_ticket_priority_created", "priority", "created_at"),
         # POST /api/tickets with an Idempotency-Key: one ticket per key, even when racing.
         Index("ux_ticket_idempotency_key", "idempotency_key", unique=True),
+        # The retention job's nightly look-up: not yet anonymised, closed before the cutoff.
+        Index("ix_ticket_anonymised_closed", "anonymised_at", "closed_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=16, unique=True)
@@ -175,6 +177,8 @@ class Ticket(Row, table=True):
     # the channel (telegram, msteams, rest...) and its address (the Telegram chat id).
     reporter_channel: str | None = Field(default=None, max_length=32)
     reporter_address: str | None = Field(default=None, max_length=500)
+    # When the retention job replaced its personal data and texts (router/store/retention.py).
+    anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class TicketEvent(Row, table=True):

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from router.store.tables import RouteCorrection, TrainingExample, flushed_id
+from router.store.tables import RouteCorrection, Ticket, TrainingExample, flushed_id
 
 
 class Labelled(NamedTuple):
@@ -40,9 +41,19 @@ def imported(session: Session) -> list[Labelled]:
     return [Labelled(r.text, r.municipality, r.destination, r.at) for r in rows]
 
 
+def _kept_corrections() -> SelectOfScalar[RouteCorrection]:
+    """Staff reassignments whose text is still there: an anonymised ticket's is a placeholder
+    (router/store/retention.py), nothing to learn from."""
+    return (
+        select(RouteCorrection)
+        .join(Ticket, col(Ticket.id) == col(RouteCorrection.ticket_id))
+        .where(col(Ticket.anonymised_at).is_(None))
+    )
+
+
 def corrections(session: Session) -> list[Labelled]:
     """Every staff reassignment, labelled with where the ticket should have gone."""
-    rows = session.exec(select(RouteCorrection)).all()
+    rows = session.exec(_kept_corrections()).all()
     return [Labelled(r.text, r.municipality, r.to_destination, r.at) for r in rows]
 
 
@@ -60,7 +71,7 @@ class RealExample(NamedTuple):
 def real_examples(session: Session) -> list[RealExample]:
     """Imported history and staff corrections, each with its row id (newer rows: higher ids)."""
     imports = session.exec(select(TrainingExample).order_by(col(TrainingExample.id))).all()
-    fixes = session.exec(select(RouteCorrection).order_by(col(RouteCorrection.id))).all()
+    fixes = session.exec(_kept_corrections().order_by(col(RouteCorrection.id))).all()
     return [
         *(
             RealExample("import", flushed_id(r.id), r.text, r.municipality, r.destination, r.at)

@@ -14,9 +14,11 @@ from router.routing.model_registry import ModelRegistry
 from router.routing.retrain import corrections_since_current, gate_of, retrain
 from router.settings import MailSettings, WorkerSettings
 from router.worker.outbox_job import outbox_job, prune_signatures_job, prune_updates_job
+from router.worker.retention_job import retention_job
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every, WeeklyAt, parse_daily
 from router.worker.sla_job import privacy_reminders_job, sla_check_job
+from router.worker.tracker_purge import tracker_purge_job
 
 NLU_DIR = Path("data/nlu")
 NEVER = Every(float("inf"))  # only when `also_due` says so
@@ -65,8 +67,8 @@ def weekly_report_job(org: Organisation) -> Job:
 
 
 def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
-    """Every job of the worker. Later: retention."""
-    return [
+    """Every job of the worker; the tracker store's purge only when its URL is set."""
+    jobs = [
         retrain_job(settings, org),
         outbox_job(settings, org),
         prune_updates_job(),
@@ -74,4 +76,7 @@ def registered_jobs(settings: WorkerSettings, org: Organisation) -> list[Job]:
         weekly_report_job(org),
         sla_check_job(org),
         privacy_reminders_job(org),
+        retention_job(settings, org),
     ]
+    tracker_purge = tracker_purge_job(settings, org)
+    return jobs if tracker_purge is None else [*jobs, tracker_purge]
