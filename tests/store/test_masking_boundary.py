@@ -14,7 +14,9 @@ from sqlmodel import SQLModel
 from router.domain.masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import BreachDecision, RoutedHow, Status, TicketType
+from router.domain.access_log import AccessWhy
 from router.store import (
+    access_log,
     accounts,
     breaches,
     deliveries,
@@ -24,6 +26,7 @@ from router.store import (
     major_incidents,
     outages,
     outbox,
+    personal_data,
     queues,
     satisfaction,
     self_service,
@@ -59,6 +62,7 @@ WRITERS = {
     "breaches.record_ap_notification", "sla_watch.mark_if_due",
     "major_incidents.link_ticket",
     "major_incidents.open_major_incident", "major_incidents.close_outage",
+    "access_log.record_access",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "suppliers.supplier_tickets",
@@ -87,6 +91,7 @@ NO_FREE_TEXT = {
     "breaches.undecided", "sla_watch.read_clocks", "sla_watch.candidates",
     "major_incidents.linked_tickets", "major_incidents.is_led_elsewhere", "major_incidents.bursts",
     "major_incidents.similarity_candidates", "major_incidents.take_the_lead",
+    "access_log.access_entries", "personal_data.employee_data",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
@@ -95,6 +100,7 @@ MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
 MODULES |= {"supplier_updates": supplier_updates}
 MODULES |= {"breaches": breaches, "sla_watch": sla_watch, "suppliers": suppliers}
 MODULES |= {"major_incidents": major_incidents}
+MODULES |= {"access_log": access_log, "personal_data": personal_data}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -228,6 +234,10 @@ def _write_through_every_store_function(session, org) -> None:
         session, outage_id=incident.id, reference=third.reference, actor="sd"
     )
     major_incidents.close_outage(session, outage_id=incident.id, actor="sd", note=CITIZEN)
+    # The access log: the reason typed for an export of personal data.
+    access_log.record_access(
+        session, staff="ada", tickets=[third], why=AccessWhy.export, reason=f"inzage {CITIZEN}"
+    )
     session.commit()
 
 
