@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlmodel import SQLModel
 
+from router.domain.access_log import AccessWhy
 from router.domain.masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import BreachDecision, RoutedHow, Status, TicketType
-from router.domain.access_log import AccessWhy
 from router.store import (
     access_log,
     accounts,
