@@ -112,6 +112,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/staff/rapportage/rapport.css"): STAFF,
     ("GET", "/staff/rapportage/download/{kind}"): REPORT_FILES,
     ("GET", "/staff/afleveringen"): SCOPED,  # undelivered messages
+    # Privacy (issue 17): who opened which ticket, and an employee's data for their right
+    # of access (each exported ticket is logged with the reason typed).
+    ("GET", "/staff/toegangslog"): ADMIN,
+    ("POST", "/staff/inzage"): ADMIN,
 }
 
 

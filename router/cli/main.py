@@ -9,6 +9,7 @@ import typer
 from pydantic import ValidationError
 
 from router.cli.model_commands import status
+from router.cli.privacy_commands import privacy_app
 from router.cli.report_commands import demo_app, report
 from router.cli.router_commands import route, router_app
 from router.cli.staff_commands import staff_app
@@ -40,6 +41,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(router_app, name="router")
 app.add_typer(staff_app, name="staff")
+app.add_typer(privacy_app, name="privacy")
 app.command("route")(route)
 app.command("worker")(worker)
 router_app.command("status")(status)

@@ -386,3 +386,22 @@ class SupplierSignature(Row, table=True):
     signature: str = Field(primary_key=True, max_length=64)  # hex HMAC-SHA256
     supplier: str = Field(max_length=64)
     received_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+
+
+class TicketAccess(Row, table=True):
+    """Who opened a ticket's contents in the workspace (or exported them), when and why: the
+    access log of issue 17. It holds no ticket text: the ticket's id and reference, the staff
+    account, the time, where the view came from (an AccessWhy), and for an export of personal
+    data the reason typed. The ticket is not a foreign key: the log outlives its ticket."""
+
+    __table_args__ = (
+        Index("ix_ticketaccess_reference_at", "reference", "at"),
+        Index("ix_ticketaccess_staff_at", "staff", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    staff: str = Field(max_length=200)  # the staff account's username ("cli:<user>" for loket)
+    ticket_id: int
+    reference: str = Field(max_length=16)
+    why: str = Field(sa_type=String(16))  # an AccessWhy
+    reason: str | None = Field(default=None, max_length=500, sa_type=MaskedText(500))

@@ -16,6 +16,7 @@ from router.workspace import (
     views_deliveries,
     views_major,
     views_model,
+    views_privacy,
     views_queues,
     views_report,
     views_suppliers,
@@ -52,7 +53,7 @@ def create_workspace(settings: Settings, org: Organisation) -> web.Application:
     workspace[LIMITER] = _limiter(settings, workspace)
     workspace[TRUSTED_PROXIES] = parse_networks(settings.trusted_proxies)
     for module in (views_auth, views_queues, views_ticket, views_admin, views_model, views_report,
-                   views_deliveries, views_suppliers, views_major):  # fmt: skip
+                   views_deliveries, views_suppliers, views_major, views_privacy):  # fmt: skip
         workspace.add_routes(module.routes)
     workspace.router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     return workspace

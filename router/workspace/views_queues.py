@@ -75,6 +75,7 @@ async def tickets(request: web.Request) -> web.Response:
         f=f,
         pages=_pages(total),
         link=lambda **changes: "/staff/meldingen?" + filter_query(f, **changes),
+        via="search" if f.search else "queue",  # why, in the access log, a ticket was opened
         export_link="/staff/meldingen.csv?" + filter_query(f, pagina=None),
         statuses=[str(s) for s in Status],
         priorities=PRIORITIES,

@@ -18,6 +18,7 @@ from router.report.queries import build_report
 from router.report.render import body_html, report_html, stylesheet
 from router.store import queues, satisfaction
 from router.store.queues import Scope
+from router.workspace import viewing
 from router.workspace.forms import reference_of
 from router.workspace.middleware import Forbidden
 from router.workspace.operations import FormError
@@ -101,6 +102,7 @@ async def satisfaction_page(request: web.Request) -> web.Response:
         return {"ticket": ticket, "scores": satisfaction.scores_of(session, ticket)}
 
     data = await in_session(request, load)
+    await viewing.log_view(request, data["ticket"])
     return render(request, "satisfaction.html", **data,
                   ok="Score opgeslagen." if request.query.get("ok") else None)  # fmt: skip
 

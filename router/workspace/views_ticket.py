@@ -17,7 +17,7 @@ from router.logs import pseudonym
 from router.store import forwarding, major_incidents, outages, queues
 from router.store import tickets as store
 from router.store.queues import Scope
-from router.workspace import operations, views_major
+from router.workspace import operations, viewing, views_major
 from router.workspace.forms import OK_MESSAGES, back_to, checked, reference_of, status_of
 from router.workspace.views_queues import _destinations
 from router.workspace.web import in_session, org_of, render, scope_of, see_other, text_field
@@ -49,6 +49,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         )  # fmt: skip
 
     data = await in_session(request, load)
+    why = await viewing.log_view(request, data["ticket"])
     allowed = TRANSITIONS[Status(data["ticket"].status)]
     supplier = forwarding.forwarding_supplier(org_of(request), data["ticket"])
     # A ticket of a major incident that another ticket carries to the supplier: never on its own.
@@ -68,6 +69,7 @@ async def ticket_page(request: web.Request) -> web.Response:
         can_resolve=Status.resolved in allowed,
         can_reopen=Status.reopened in allowed,
         destinations=_destinations(request),
+        back=viewing.page_of(data["ticket"], why),
         ok=OK_MESSAGES.get(request.query.get("ok", "")),
     )
 

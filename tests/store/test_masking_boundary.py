@@ -11,10 +11,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlmodel import SQLModel
 
+from router.domain.access_log import AccessWhy
 from router.domain.masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import BreachDecision, RoutedHow, Status, TicketType
 from router.store import (
+    access_log,
     accounts,
     breaches,
     deliveries,
@@ -24,6 +26,7 @@ from router.store import (
     major_incidents,
     outages,
     outbox,
+    personal_data,
     queues,
     retention,
     satisfaction,
@@ -60,6 +63,7 @@ WRITERS = {
     "breaches.record_ap_notification", "sla_watch.mark_if_due",
     "major_incidents.link_ticket",
     "major_incidents.open_major_incident", "major_incidents.close_outage",
+    "access_log.record_access",
 }  # fmt: skip
 NO_FREE_TEXT = {
     "suppliers.supplier_tickets",
@@ -92,6 +96,7 @@ NO_FREE_TEXT = {
     "retention.due_for_anonymisation", "retention.anonymise_tickets",
     "retention.anonymous_reporter", "retention.forget_inactive_employees",
     "retention.prune_link_codes",
+    "access_log.access_entries", "personal_data.employee_data",
 }  # fmt: skip
 MODULES = {"tickets": store, "outages": outages, "self_service": self_service}
 MODULES |= {"training": training, "accounts": accounts, "queues": queues, "jobs": jobs}
@@ -100,6 +105,7 @@ MODULES |= {"outbox": outbox, "linking": linking, "forwarding": forwarding}
 MODULES |= {"supplier_updates": supplier_updates}
 MODULES |= {"breaches": breaches, "sla_watch": sla_watch, "suppliers": suppliers}
 MODULES |= {"major_incidents": major_incidents, "retention": retention}
+MODULES |= {"access_log": access_log, "personal_data": personal_data}
 
 
 def test_every_public_store_function_is_accounted_for():
@@ -233,6 +239,10 @@ def _write_through_every_store_function(session, org) -> None:
         session, outage_id=incident.id, reference=third.reference, actor="sd"
     )
     major_incidents.close_outage(session, outage_id=incident.id, actor="sd", note=CITIZEN)
+    # The access log: the reason typed for an export of personal data.
+    access_log.record_access(
+        session, staff="ada", tickets=[third], why=AccessWhy.export, reason=f"inzage {CITIZEN}"
+    )
     session.commit()
 
 

@@ -31,6 +31,8 @@ FORMS = {
     "oplossen": {"oplossing": "Opgelost", "aan_melder": "on"},
     "heropenen": {"reden": "Toch niet"},
     "tevredenheid": {"score": "4", "opmerking": "prima"},
+    # An export an admin would be given: refused to anyone else, it must log nothing.
+    "inzage": {"email": "piet@dijkstede.nl", "reden": "inzageverzoek AVG"},
 }
 
 
