@@ -124,7 +124,7 @@ test: $(SERVICE) $(ASSISTANT) $(MODEL) $(CATALOGUE) $(CHROMIUM)
 # per-file-target-version); mypy in each environment, so that it sees that environment's Python
 # and libraries (Rasa only imports in bot/.venv). One config for both: [tool.mypy] in pyproject.toml.
 lint: $(SERVICE) $(ASSISTANT)
-	.venv/bin/ruff check router actions bot tests bench scripts
+	.venv/bin/ruff check router actions bot tests bench scripts packages
 	.venv/bin/lint-imports
 	bot/.venv/bin/mypy --config-file pyproject.toml actions bot
 	.venv/bin/mypy --config-file pyproject.toml router

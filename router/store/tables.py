@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from router.domain.masking import mask_personal_data
+from loket_masking import mask_personal_data
 from router.domain.vocabulary import OutageStatus, Status
 
 

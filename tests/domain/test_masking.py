@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from schwifty import IBAN
 
-from router.domain.masking import BSN_MASK, is_bsn, mask_personal_data
+from loket_masking import BSN_MASK, is_bsn, mask_personal_data
 
 # What sits between the digits as people paste them: spaces (also Word's, Outlook's and
 # Teams' no-break ones), double spaces, tabs, line breaks, dots, hyphens and slashes.

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import SQLModel
 
 from router.domain.access_log import AccessWhy
-from router.domain.masking import is_bsn
+from loket_masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import BreachDecision, RoutedHow, Status, TicketType
 from router.store import (

@@ -1,5 +1,7 @@
 """Personal data out of free text before it is stored: BSN masked, IBAN all but its last four.
 
+One copy for both environments: the router service's store and the assistant's tracker store.
+
 Numbers arrive as people paste them: grouped with spaces (also the no-break spaces of Word,
 Outlook and Teams), dots, hyphens, slashes, tabs or line breaks, and glued to words.
 """
