@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from loket_masking import mask_personal_data
 from sqlalchemy import JSON, Column, DateTime, Index, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-from loket_masking import mask_personal_data
 from router.domain.vocabulary import OutageStatus, Status
 
 

@@ -6,9 +6,8 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from schwifty import IBAN
-
 from loket_masking import BSN_MASK, is_bsn, mask_personal_data
+from schwifty import IBAN
 
 # What sits between the digits as people paste them: spaces (also Word's, Outlook's and
 # Teams' no-break ones), double spaces, tabs, line breaks, dots, hyphens and slashes.

@@ -61,6 +61,8 @@ class Stack:
     logs: list = field(default_factory=list)
     # More environment per process ("router", "actions", "rasa"), e.g. SMTP or Telegram.
     extra_env: dict = field(default_factory=dict)
+    # bot/endpoints.shared.yml for several Rasa servers sharing conversations (issue 17).
+    endpoints: str = "bot/endpoints.yml"
 
     @property
     def webhook(self) -> str:
@@ -111,7 +113,7 @@ class Stack:
                         "--port", str(p["actions"])],
             "rasa": [str(BOT_BIN / "python"), "-m", "bot.rasa_server", "run", "--enable-api",
                      "--interface", "127.0.0.1", "--port", str(p["rasa"]), "--model", str(MODEL),
-                     "--credentials", "bot/credentials.yml", "--endpoints", "bot/endpoints.yml"],
+                     "--credentials", "bot/credentials.yml", "--endpoints", self.endpoints],
         }[name]
         log = (self.workdir / f"{name}.log").open("a")
         self.logs.append(log)
@@ -141,9 +143,16 @@ class Stack:
             raise RuntimeError(f"not ready after {timeout}s: {', '.join(checks)}")
 
     def start(self, timeout: float = 240) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the three processes without waiting (several stacks can load at once)."""
         self.ports = {name: free_port() for name in ("router", "actions", "rasa")}
         for name in ("router", "actions", "rasa"):
             self._start(name)
+
+    def wait_ready(self, timeout: float = 240) -> None:
         self._wait(("router", "actions", "rasa"), timeout)
 
     def stop_one(self, name: str) -> None:
@@ -179,10 +188,15 @@ class Stack:
 
 def say(stack: Stack, sender: str, message: str, email: str | None = None) -> str:
     """Send one message over Rasa's REST channel; the bot's texts, one per line."""
+    return say_to(stack.webhook, sender, message, email)
+
+
+def say_to(webhook: str, sender: str, message: str, email: str | None = None) -> str:
+    """`say` to the REST webhook at `webhook` (a Rasa server, or a balancer in front)."""
     body: dict = {"sender": sender, "message": message}
     if email:
         body["metadata"] = {"email": email}
-    request = urllib.request.Request(stack.webhook, data=json.dumps(body).encode(),
+    request = urllib.request.Request(webhook, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
         return "\n".join(m.get("text", "") for m in json.load(response))

@@ -8,11 +8,11 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from loket_masking import is_bsn
 from sqlalchemy import insert, select, update
 from sqlmodel import SQLModel
 
 from router.domain.access_log import AccessWhy
-from loket_masking import is_bsn
 from router.domain.route import Route
 from router.domain.vocabulary import BreachDecision, RoutedHow, Status, TicketType
 from router.store import (
