@@ -122,6 +122,12 @@ def score(examples: list[Example], predictions: list[tuple[str, set[str]]]) -> d
         "application_recall": recall,
         "application_f1": f1,
         "confusions": Counter((g, p) for g, p in top if g != p),
+        # Application mistakes by value (never the texts): which names are missed or added.
+        "application_misses": Counter(
+            (kind, app) for e in errors for kind, apps in
+            (("missed", set(e["application"][0]) - set(e["application"][1])),
+             ("added", set(e["application"][1]) - set(e["application"][0])))
+            for app in apps),
         "errors": errors,
     }
 
@@ -177,6 +183,11 @@ def report_confusions(result: dict, limit: int = 15) -> None:
         print("  confusions (gold -> predicted: count)")
     for (gold_intent, guess), count in confusions:
         print(f"    {gold_intent} -> {guess or '(none)'}: {count}")
+    misses = result.get("application_misses", Counter()).most_common(limit)
+    if misses:
+        print("  application mistakes (missed / added name: count)")
+    for (kind, app), count in misses:
+        print(f"    {kind} {app}: {count}")
 
 
 def main() -> int:
