@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     select,
     text,
     update,
@@ -56,7 +57,6 @@ RESOLVED = Table(
     Column("period", Integer, primary_key=True),  # 0: the report's period, 1: the one before...
     Column("resolved_at", DateTime, nullable=False),
     Column("created_at", DateTime, nullable=False),
-    Column("forwarded_at", DateTime),
     Column("destination", String(64), nullable=False),
     Column("municipality", String(8), nullable=False),
     Column("application", String(100)),
@@ -65,7 +65,6 @@ RESOLVED = Table(
     Column("calendar_s", BigInteger, nullable=False),
     Column("business_s", BigInteger, nullable=False),  # gross: waiting time included
     Column("waiting_s", BigInteger, nullable=False),  # business seconds waiting for the reporter
-    Column("after_forward_s", BigInteger),  # business seconds from forwarding to resolution
     prefixes=["TEMPORARY"],
 )
 WAITING = Table(
@@ -108,6 +107,16 @@ class Context:
     def scoped(self, column: Any) -> list[ColumnElement[bool]]:
         """The scope condition on a municipality column (none for the whole collaboration)."""
         return [] if self.municipality is None else [column == self.municipality]
+
+
+def changed_to(status: Status) -> list[ColumnElement[bool]]:
+    """Audit events that changed a ticket's status to `status`. The values are written into
+    the SQL, not bound: the partial indexes on such changes (ix_ticketevent_resolved_at,
+    ix_ticketevent_waiting_at) serve only a plan made knowing them."""
+    return [
+        col(TicketEvent.kind) == literal_column(f"'{EventKind.status}'"),
+        col(TicketEvent.new_value) == literal_column(f"'{status}'"),
+    ]
 
 
 def period_bucket(moment: Any, periods: list[Period]) -> Any:
@@ -156,12 +165,7 @@ def build(ctx: Context) -> None:
             col(ev.at).label("at"),
             period_bucket(col(ev.at), trend).label("period"),
         )
-        .where(
-            col(ev.kind) == EventKind.status,
-            col(ev.new_value) == Status.resolved,
-            col(ev.at) >= first,
-            col(ev.at) < end,
-        )
+        .where(*changed_to(Status.resolved), col(ev.at) >= first, col(ev.at) < end)
         .subquery()
     )
     last = (
@@ -206,7 +210,6 @@ def build(ctx: Context) -> None:
     connection.execute(insert(RESOLVED).from_select(columns, rows))
     _analyse(session, RESOLVED.name)
     _waiting(session, ctx.org)
-    _forwarded(session, ctx.org)
 
 
 def _open_at_end(session: Session, period: Period) -> None:
@@ -263,8 +266,7 @@ def _waiting(session: Session, org: Organisation) -> None:
         )
         .join_from(RESOLVED, TicketEvent, col(ev.ticket_id) == r.ticket_id)
         .where(
-            col(ev.kind) == EventKind.status,
-            col(ev.new_value) == Status.waiting,
+            *changed_to(Status.waiting),
             col(ev.at) < r.resolved_at,
             # the span of these tickets' lives: an index range instead of every event
             col(ev.at) >= select(func.min(r.created_at)).scalar_subquery(),
@@ -295,34 +297,6 @@ def _waiting(session: Session, org: Organisation) -> None:
             .where(and_(w.ticket_id == r.ticket_id, w.period == r.period))
             .exists()
         )
-    )
-
-
-def _forwarded(session: Session, org: Organisation) -> None:
-    """When each ticket was first forwarded to a supplier, and its business time since."""
-    ev, r = TicketEvent, RESOLVED.c
-    first_forward = (
-        select(func.min(col(ev.at)))
-        .where(
-            col(ev.ticket_id) == r.ticket_id,
-            col(ev.kind) == EventKind.status,
-            col(ev.new_value) == Status.forwarded,
-            col(ev.at) <= r.resolved_at,
-        )
-        .scalar_subquery()
-    )
-    suppliers = [s.key for s in org.suppliers]
-    connection = session.connection()
-    connection.execute(
-        update(RESOLVED).values(forwarded_at=first_forward).where(r.destination.in_(suppliers))
-    )
-    connection.execute(
-        update(RESOLVED)
-        .values(
-            after_forward_s=business_clock(r.resolved_at, calendar_of(org, r.destination))
-            - business_clock(r.forwarded_at, calendar_of(org, r.destination))
-        )
-        .where(r.forwarded_at.is_not(None))
     )
 
 
