@@ -224,8 +224,8 @@ def _resolved(session: Session, org: Organisation, trend: list[Period]) -> None:
     postgres = _on_postgres(session)
     if postgres:
         # Misjudging the calendar join, the planner would read and hash all the store's
-        # tickets (0.9 s on a million) rather than look up these 77,000 by key (0.2 s).
-        # This statement only: the report's other joins are better hashed.
+        # tickets rather than look up the resolved ones by key: 1.0 s against 0.6 s for
+        # this statement on a million. This statement only: other joins are better hashed.
         session.execute(text("SET LOCAL enable_hashjoin = off"))
     session.connection().execute(insert(RESOLVED).from_select(columns, rows))
     if postgres:
