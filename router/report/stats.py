@@ -35,16 +35,17 @@ def percentiles(
     quantiles: Sequence[float] = QUANTILES,
 ) -> dict[Group, tuple[int, list[float]]]:
     """Per group: the number of values and their quantiles (NULL values are left out)."""
-    conditions = [*where, value.is_not(None)]
     if session.get_bind().dialect.name == "postgresql":
+        # count(value) and percentile_cont skip NULLs themselves; a condition on the value
+        # would make the planner judge a join by that value's cost (a whole-table hash join).
         rows = session.execute(
             select(
                 *groups,
-                func.count(),
+                func.count(value),
                 *(func.percentile_cont(q).within_group(value) for q in quantiles),
             )
             .select_from(source)
-            .where(*conditions)
+            .where(*where)
             .group_by(*groups)
         ).all()
         width = len(groups)
@@ -61,6 +62,7 @@ def percentiles(
         if current is not None and values:
             result[current] = (len(values), [interpolated(values, q) for q in quantiles])
 
+    conditions = [*where, value.is_not(None)]
     query = select(*groups, value).select_from(source).where(*conditions).order_by(*groups, value)
     for row in session.execute(query):
         key = tuple(row[:-1])
