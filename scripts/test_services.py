@@ -214,8 +214,31 @@ class PostgresServer:
             stop(self.process, sig)
             self.process = None
 
+    def freeze(self) -> None:
+        """SIGSTOP to the server and each of its processes (every backend is a session of its
+        own): it keeps its connections and answers nothing, as a paused machine or a host gone
+        from the network. `thaw` lets it go on."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)  # first, so that it starts no new backend
+        for pid in _descendants(self.process.pid):
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        for pid in [*_descendants(self.process.pid), self.process.pid]:
+            os.kill(pid, signal.SIGCONT)
+
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-2000:]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux: /proc/PID/task/TID/children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
 
 
 @contextlib.contextmanager

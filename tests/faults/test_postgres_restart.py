@@ -1,7 +1,8 @@
 """PostgreSQL stopped and started again under a running `loket serve` with employees filing
-tickets: during the outage every create is answered 503 with a JSON error, quickly; after it
-creates succeed again without restarting the service; every acknowledged ticket is in the
-database, and a create retried with its Idempotency-Key is one ticket.
+tickets, and frozen (answering nothing): during the outage every create is answered 503 with a
+JSON error, quickly (frozen: at the request's 8 s deadline); after it creates succeed again
+without restarting the service; every acknowledged ticket is in the database, and a create
+retried with its Idempotency-Key is one ticket.
 
 The PostgreSQL is the test's own (scripts/test_services.py starts it from the distribution's
 binaries on a free port): the shared server on 5432 is never stopped. No binaries: the test
@@ -24,7 +25,7 @@ import pytest
 from sqlalchemy import text
 
 from router.store.engine import make_engine
-from scripts.test_services import DURABLE_SETTINGS, PostgresServer, Unavailable, throwaway_postgres
+from scripts.test_services import DURABLE_SETTINGS, Unavailable, throwaway_postgres
 from tests.faults.service import Service, serve
 from tests.fixtures import TEST_TOKEN
 
@@ -33,6 +34,7 @@ OUTAGE_SECONDS = 4.0
 CLIENT_TIMEOUT = 15.0  # past the service's 8 s request deadline: a hang shows as no answer
 ANSWER_WITHIN = 10.0  # the assistant gives up on a call after 10 s
 RECOVERY_WITHIN = 10.0
+FROZEN_SECONDS = 10.0
 
 
 @dataclass
@@ -100,15 +102,16 @@ def _acknowledged_since(load: Load, moment: float) -> bool:
     return any(a.started >= moment and a.status in (200, 201) for a in load.answers)
 
 
-async def _outage(load: Load, database: PostgresServer, how: signal.Signals) -> dict:
-    """Stop the database for OUTAGE_SECONDS under load, start it again, wait for the first
-    acknowledged create; what was answered in between, and how long recovery took."""
+async def _outage(load: Load, pause, resume, seconds: float = OUTAGE_SECONDS) -> dict:
+    """Take the database away for `seconds` under load, bring it back, wait for the first
+    acknowledged create; what was answered meanwhile, and how long recovery took."""
     await _until(load, lambda: _acknowledged_since(load, time.monotonic() - 1), 30)
-    await asyncio.to_thread(database.stop, how)
+    await asyncio.to_thread(pause)
     down = time.monotonic()
-    await asyncio.sleep(OUTAGE_SECONDS)
-    during = load.between(down, time.monotonic())
-    await asyncio.to_thread(database.start)
+    await asyncio.sleep(seconds)
+    # Answered while it was away (a moment after, so that nothing it answered itself counts).
+    during = [a for a in load.answers if down + 0.5 <= a.ended <= time.monotonic()]
+    await asyncio.to_thread(resume)
     up = time.monotonic()
     recovered = await _until(load, lambda: _acknowledged_since(load, up), RECOVERY_WITHIN)
     await asyncio.sleep(3)  # steady again: everything started a moment after recovery passes
@@ -131,7 +134,7 @@ def _stored(url: str) -> dict[str, list[str]]:
 
 def _check_outage(name: str, outage: dict) -> None:
     during, after = outage["during"], outage["after"]
-    assert len(during) >= CLIENTS, f"{name}: too few requests during the outage to judge"
+    assert len(during) >= CLIENTS, f"{name}: {len(during)} answers while it was away (a hang?)"
     assert {a.status for a in during} == {503}, f"{name}: {[(a.status, a.body) for a in during]}"
     assert all(isinstance(a.body, dict) and a.body.get("error") for a in during)
     slowest = max(a.ended - a.started for a in during)
@@ -157,8 +160,11 @@ async def test_the_service_rides_out_postgresql_restarts_and_loses_nothing(datab
         timeout = aiohttp.ClientTimeout(total=CLIENT_TIMEOUT)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             async with _running(load, session):
-                fast = await _outage(load, database, signal.SIGINT)  # pg_ctl stop: fast shutdown
-                crash = await _outage(load, database, signal.SIGQUIT)  # immediate, as a crash
+                # pg_ctl stop (fast shutdown); an immediate shutdown, as a crash; a server
+                # that answers nothing, past the service's 8 s request deadline.
+                fast = await _outage(load, lambda: database.stop(signal.SIGINT), database.start)
+                crash = await _outage(load, lambda: database.stop(signal.SIGQUIT), database.start)
+                frozen = await _outage(load, database.freeze, database.thaw, FROZEN_SECONDS)
             # A restart while nobody asks: the pools hold connections to the old server.
             await asyncio.to_thread(database.stop, signal.SIGINT)
             await asyncio.to_thread(database.start)
@@ -168,17 +174,24 @@ async def test_the_service_rides_out_postgresql_restarts_and_loses_nothing(datab
         _check_service(service, workers)
     _check_outage("fast shutdown", fast)
     _check_outage("immediate shutdown", crash)
+    _check_outage("frozen", frozen)
     after_quiet = [a for a in load.answers if a.started >= quiet]
     assert after_quiet and {a.status for a in after_quiet} <= {201}, (
         f"failures after a quiet restart: {[(a.status, a.body) for a in after_quiet if a.status != 201]}"
     )
     _check_nothing_lost(load, _stored(database.url))
     print(
-        f"{len(load.answers)} creates, {len({a.key for a in load.answers})} tickets; 503s during"
-        f" the outages {len(fast['during'])} + {len(crash['during'])}, the slowest in"
-        f" {max(a.ended - a.started for a in fast['during'] + crash['during']):.3f} s;"
-        f" first ticket after the"
-        f" restart in {fast['recovery']:.2f} s and {crash['recovery']:.2f} s"
+        f"{len(load.answers)} creates, {len({a.key for a in load.answers})} tickets; "
+        + "; ".join(_summary(name, outage) for name, outage in
+                    (("fast", fast), ("crash", crash), ("frozen", frozen)))
+    )  # fmt: skip
+
+
+def _summary(name: str, outage: dict) -> str:
+    slowest = max(a.ended - a.started for a in outage["during"])
+    return (
+        f"{name}: {len(outage['during'])} answered 503, the slowest in {slowest:.3f} s,"
+        f" a ticket again {outage['recovery']:.2f} s after"
     )
 
 
