@@ -174,7 +174,8 @@ test-actions: $(ASSISTANT) $(SERVICE) $(CATALOGUE)
 nlu-eval: $(ASSISTANT) $(CATALOGUE)
 	bot/.venv/bin/python -m bot.nlu_eval
 
-# The /api/route bench drives the service with wrk (C), which leaves the cores to the service.
+# The HTTP benches (/api/route; /api/tickets and /api/route on SQLite and PostgreSQL) drive the
+# service with wrk (C), which leaves the cores to the service.
 WRK := /usr/bin/wrk
 $(WRK):
 	@echo ">> Installing Debian's wrk for the HTTP benchmark"
@@ -183,6 +184,7 @@ $(WRK):
 bench: $(SERVICE) $(ASSISTANT) $(MODEL) $(WRK)
 	.venv/bin/python bench/routing_nl.py
 	.venv/bin/python bench/route_api.py
+	.venv/bin/python bench/api_load.py
 	.venv/bin/python bench/router_eval.py
 	.venv/bin/python -m bench.bot_turns
 

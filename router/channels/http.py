@@ -1,9 +1,14 @@
 """One HTTP call for the senders that talk to suppliers (webhook, TOPdesk), with one rule for
 what a failure means: unreachable, timed out, 408/425/429 or 5xx is tried again later; any other
-refusal (401, 403, 400, 404...) will not pass by trying again and is for staff at once."""
+refusal (401, 403, 400, 404...) will not pass by trying again and is for staff at once.
+
+An answer that is no answer is tried again too: one cut off, one that is no HTTP, and a web
+page with a 2xx (a proxy's or gateway's login page: the supplier's system never saw it).
+"""
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -34,10 +39,14 @@ def call(
     request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 - http(s) checked above
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return Answer(response.status, response.read())
+            status, body = response.status, response.read()
+            page = response.headers.get_content_type() == "text/html"
     except urllib.error.HTTPError as exc:
         exc.close()  # it holds the response's socket
         retry = exc.code in RETRYABLE or exc.code >= 500
         raise SendFailed(f"{what} {exc.code}", permanent=not retry) from None
-    except OSError as exc:  # unreachable, refused, timed out
+    except (OSError, http.client.HTTPException) as exc:  # unreachable, timed out, cut off
         raise SendFailed(f"{what} {type(exc).__name__}") from None
+    if page:
+        raise SendFailed(f"{what} {status} answered with a web page")
+    return Answer(status, body)

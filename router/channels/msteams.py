@@ -11,6 +11,7 @@ service URLs (or loopback, for tests).
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -68,7 +69,8 @@ class TeamsSender:
                 self._token.clear()  # a revoked token: the next try fetches a new one
             permanent = what == "activities" and exc.code in PERMANENT
             raise SendFailed(f"msteams {what} {exc.code}", permanent=permanent) from None
-        except (OSError, ValueError) as exc:  # unreachable, timed out, not JSON
+        # Unreachable, timed out, not JSON, cut off or no HTTP at all: tried again later.
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise SendFailed(f"msteams {what} {type(exc).__name__}") from None
 
     def token(self) -> str:

@@ -6,6 +6,7 @@ characters. The base URL is configurable so that tests point it at a local fake.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -58,7 +59,8 @@ class TelegramSender:
             raise SendFailed(
                 f"telegram {method} {exc.code}", permanent=exc.code in PERMANENT
             ) from None
-        except (OSError, ValueError) as exc:  # unreachable, timed out, not JSON
+        # Unreachable, timed out, not JSON, cut off or no HTTP at all: tried again later.
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise SendFailed(f"telegram {method} {type(exc).__name__}") from None
         if not isinstance(answer, dict) or answer.get("ok") is not True:
             raise SendFailed(f"telegram {method} not ok")

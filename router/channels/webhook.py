@@ -3,8 +3,9 @@
 Headers: `X-Loket-Timestamp` (unix seconds), `X-Loket-Signature: sha256=<hex HMAC-SHA256 of
 timestamp + "." + body>` with the supplier's secret (from the environment variable its
 organisation-file entry names), and `Idempotency-Key`: the same for every try of one forward,
-so that the receiver can drop a repeat. A 2xx is the acknowledgement; the receiver may answer
-`{"supplier_reference": "..."}`, which becomes the ticket's supplier reference.
+so that the receiver can drop a repeat. A 2xx is the acknowledgement (unless it is a web page:
+router/channels/http.py); the receiver may answer `{"supplier_reference": "..."}`, which
+becomes the ticket's supplier reference.
 """
 
 from __future__ import annotations

@@ -10,6 +10,10 @@ have either committed or given up well before 10 s:
 - in_transaction(deadline=...): the API gives each request a deadline 8 s after it arrived
   (router/api/tickets.py, REQUEST_DEADLINE_SECONDS); work that is not done by then is
   rolled back instead of committed and answered 503, leaving 2 s for the answer to travel.
+  The answer does not wait for a database that does not answer at all (a frozen server, a
+  host gone from the network: no timeout of the server's own fires): at the deadline the
+  request is answered 503 while its thread waits on, and rolls back when it gets an answer
+  (only a commit already under way may still land; a retry with its Idempotency-Key finds it).
 
 Write transactions on SQLite begin IMMEDIATE: they take the write lock before their first
 read, so a status check and the write after it see the same row (PostgreSQL locks the row
@@ -48,6 +52,8 @@ class Timeouts:
 REQUEST_TIMEOUTS = Timeouts()
 # Migrations may rewrite big tables; they run from the command line, not behind a client.
 NO_TIMEOUTS = Timeouts(statement_ms=0, lock_ms=0, busy_ms=60_000)
+
+TOO_LATE = "the database took too long; nothing was stored, try again"
 
 # Execution option of the engine in_transaction(write=True) uses: BEGIN IMMEDIATE on SQLite.
 _WRITE = "loket_write"
@@ -138,8 +144,13 @@ async def in_transaction(
             result = work(session)
             if deadline is not None and time.monotonic() > deadline:
                 session.rollback()
-                raise Unavailable("the database took too long; nothing was stored, try again")
+                raise Unavailable(TOO_LATE)
             session.commit()
             return result
 
-    return await asyncio.to_thread(run)
+    if deadline is None:
+        return await asyncio.to_thread(run)
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(run), deadline - time.monotonic())
+    except TimeoutError:
+        raise Unavailable(TOO_LATE) from None

@@ -27,6 +27,7 @@ from router.domain.org import Organisation
 from router.settings import WorkerSettings
 from router.store import forwarding, linking, outbox, supplier_updates
 from router.store.engine import writer
+from router.store.tables import OutboxMessage
 from router.worker.runner import Job, JobContext
 from router.worker.schedule import Every
 
@@ -87,12 +88,7 @@ def send_due(
         for message in batch:
             message_id = message.id or 0
             try:
-                ack = senders[message.channel].send(
-                    recipient=message.recipient,
-                    body=message.body,
-                    idempotency_key=message.idempotency_key,
-                    subject=message.subject,
-                )
+                ack = _send(senders[message.channel], message)
             except SendFailed as exc:
                 with Session(writer(engine)) as session:
                     status = forwarding.record_failed(
@@ -122,6 +118,27 @@ def send_due(
                 channel=message.channel, attempts=message.attempts,
             )  # fmt: skip
     return counts
+
+
+def _send(sender: Sender, message: OutboxMessage) -> str | Delivered:
+    """The channel's acknowledgement. Any other error than SendFailed (an answer no sender
+    foresaw) is a failed try too: left to escape, it would stop the run and leave the message
+    claimed, to be claimed again after every lease and never flagged."""
+    try:
+        return sender.send(
+            recipient=message.recipient,
+            body=message.body,
+            idempotency_key=message.idempotency_key,
+            subject=message.subject,
+        )
+    except SendFailed:
+        raise
+    except Exception as exc:
+        log.error(
+            "router.outbox.sender_error", message=message.id, ticket=message.ticket_id,
+            channel=message.channel, error=type(exc).__name__,
+        )  # fmt: skip
+        raise SendFailed(f"{message.channel} {type(exc).__name__}") from None
 
 
 def outbox_job(settings: WorkerSettings, org: Organisation) -> Job:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from email import message_from_bytes
 from email.message import Message
 
@@ -16,10 +17,15 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.lock = threading.Lock()
+        # Called once a mail was taken, before the server says so (then cleared).
+        self.on_received: Callable[[], None] | None = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content))
+            received, self.on_received = self.on_received, None
+        if received is not None:
+            received()
         return "250 OK"
 
     def to(self, address: str) -> list[Message]:

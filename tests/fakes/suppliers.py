@@ -20,6 +20,7 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,8 @@ class FakeSupplierWebhook(_Server):
     secret: str = "webhook-secret-of-pinkroccade-0123"
     down: bool = False
     status: int = 200  # what a delivery that is not down is answered with
+    # Called once the supplier has taken a delivery, before it answers (then cleared).
+    on_taken: Callable[[], None] | None = None
     tickets: dict = field(default_factory=dict)  # Idempotency-Key -> (payload, their reference)
     requests: list = field(default_factory=list)  # (headers, body) of every request
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -103,6 +106,9 @@ class FakeSupplierWebhook(_Server):
             if key not in self.tickets:
                 self.tickets[key] = (json.loads(body), f"PR-{next(self._numbers):05d}")
             reference = self.tickets[key][1]
+            taken, self.on_taken = self.on_taken, None
+        if taken is not None:
+            taken()
         return web.json_response({"supplier_reference": reference})
 
 

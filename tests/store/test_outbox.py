@@ -189,6 +189,25 @@ def test_a_refusal_for_good_is_flagged_at_once(engine, session):
     assert message.attempts == 1
 
 
+def test_a_sender_failing_unforeseen_is_tried_again_then_flagged(engine, session):
+    """An error no sender foresaw does not stop the run with the message claimed forever."""
+    _queue(session, 2)
+
+    class Broken:
+        channel = "telegram"
+
+        def send(self, **_):
+            raise KeyError("result")
+
+    clock = Clock()
+    short = outbox.Backoff(first=timedelta(seconds=30), max_attempts=3)
+    for _ in range(30):
+        send_due(engine, {"telegram": Broken()}, backoff=short, clock=clock)
+        clock.advance(60)
+    flagged = outbox.flagged(session)
+    assert [(m.attempts, m.last_error) for m in flagged] == [(3, "telegram KeyError")] * 2
+
+
 def test_an_acknowledged_message_is_never_sent_again(engine, session):
     _queue(session, 1)
     clock = Clock(T0 + timedelta(hours=1))
