@@ -185,10 +185,17 @@ class Application(_Strict):
     # Synonyms that are also everyday words ("scherm", "word", "inloggen"): they name the
     # application for the assistant, but never outweigh a named application or domain work.
     weak_synonyms: list[str] = []
+    # Words too everyday for the assistant to take as the application ("scherm" in "het scherm
+    # van Key2Burgerzaken"), that still hint at it for the router when nothing stronger is named.
+    hint_words: list[str] = []
     routes: dict[str, str] = Field(min_length=1)
 
     def all_synonyms(self) -> list[str]:
         return [*self.synonyms, *self.weak_synonyms]
+
+    def weak_words(self) -> list[str]:
+        """The words that name the application only weakly, for the router."""
+        return [*self.weak_synonyms, *self.hint_words]
 
 
 class WorkDomain(_Strict):
@@ -323,7 +330,8 @@ class Organisation(_Strict):
             for muni, dest in app.routes.items():
                 _known(f"{where}.routes", muni, municipalities, kind="municipality")
                 _known(f"{where}.routes.{muni}", dest, destinations)
-            for word in {app.name.lower(), *(s.lower() for s in app.all_synonyms())}:
+            words = [app.name, *app.all_synonyms(), *app.hint_words]
+            for word in {w.lower() for w in words}:
                 other = seen_words.setdefault(word, app.name)
                 if other != app.name:
                     raise ValueError(f"{where}.synonyms: '{word}' is also used by {other}")

@@ -101,7 +101,7 @@ class ApplicationRecogniser:
         for app in org.applications:
             for word in (app.name, *app.synonyms):
                 self._by_word[word.casefold()] = app
-            for word in app.weak_synonyms:
+            for word in app.weak_words():
                 self._by_word[word.casefold()] = app
                 self._weak.add(word.casefold())
         # Longest first, so "citrix workspace" wins over "citrix".

@@ -70,6 +70,10 @@ def _write(tmp_path, mutate) -> str:
             "'k2b' is also used by Key2Burgerzaken",
         ),
         (
+            lambda r: r["applications"][1].update(hint_words=["key2bz"]),
+            "'key2bz' is also used by Key2Burgerzaken",
+        ),
+        (
             lambda r: r["municipalities"][0].update(colour="blue"),
             "municipalities.0.colour: unknown field",
         ),
@@ -201,7 +205,8 @@ def test_the_work_of_each_domain_is_known(org):
     assert org.domain_destination("burgerzaken", "PLW") == "pinkroccade"
     assert org.domain_destination("sociaal domein", "HRD") == "pinkroccade"
     assert org.domain_destination("belastingen", "DYK") is None  # no application for it
-    assert org.application("scherm").name == "Laptop"  # weak synonyms still name it
+    assert org.application("beeldscherm").name == "Laptop"  # weak synonyms still name it
+    assert org.application("scherm") is None  # a hint word is the router's only
 
 
 def test_an_org_file_without_domains_still_loads(tmp_path):
