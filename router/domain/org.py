@@ -182,7 +182,7 @@ class Application(_Strict):
     name: str = Field(min_length=1)
     domain: str = Field(min_length=1)
     synonyms: list[str] = []
-    # Synonyms that are also everyday words ("scherm", "word", "inloggen"): they name the
+    # Synonyms that are also everyday words ("pc", "word", "inloggen"): they name the
     # application for the assistant, but never outweigh a named application or domain work.
     weak_synonyms: list[str] = []
     # Words too everyday for the assistant to take as the application ("scherm" in "het scherm
