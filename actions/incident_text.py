@@ -234,3 +234,16 @@ def sounds_like_problem(text: str) -> bool:
         and _SOLVED.search(lowered) is None
         and describes_problem(lowered)
     )
+
+
+# A Dutch phone number as employees type it: 0612345678, 06-12345678, 070 123 4567, +31 6 ...
+_PHONE = re.compile(r"(?<![\d+])(?:\+31|0031|0)[\s-]?(?:\d[\s-]?){8}\d(?!\d)")
+
+
+def callback_details(text: str) -> str | None:
+    """The number and what follows it ("0612345678, liefst na 2en") when a request for a call
+    gives them at once, so that the form does not ask for them again; else None."""
+    found = _PHONE.search(text)
+    if not found:
+        return None
+    return text[found.start() :].strip(" ,.;") or None

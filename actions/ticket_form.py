@@ -36,6 +36,7 @@ from actions.discovery_time import (
 from actions.fallback import misunderstood_in_a_row
 from actions.identity import employee_email, identified, municipality_of
 from actions.incident_text import (
+    callback_details,
     describes_problem,
     infer_affected,
     infer_urgency,
@@ -228,6 +229,9 @@ def start_events(
         # "een docking voor kamer 2.07, voor 1 december": neither question is asked.
         events.append(SlotSet("request_where", request_where(text)))
         events.append(SlotSet("request_when", request_when(text)))
+    if kind == "callback" and text:
+        # "kan iemand me bellen? 0612345678, na 2en": the number is not asked again.
+        events.append(SlotSet("callback_phone", callback_details(text)))
     if kind == "breach" and text:
         # "..., gisteravond ontdekt, 3 inwoners, naam en BSN": those questions are not asked.
         events += [SlotSet(slot, value) for slot, value in breach_parts(text).items()]

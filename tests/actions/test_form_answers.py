@@ -9,8 +9,19 @@ import pytest
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.incident_text import infer_affected, infer_urgency, parse_affected, parse_urgency
-from actions.ticket_form import ActionCancelTicket, ActionStartTicket, ValidateTicketForm
+from actions.incident_text import (
+    callback_details,
+    infer_affected,
+    infer_urgency,
+    parse_affected,
+    parse_urgency,
+)
+from actions.ticket_form import (
+    ActionCancelTicket,
+    ActionStartTicket,
+    ValidateTicketForm,
+    start_events,
+)
 from actions.tickets import ActionCreateTicket
 from tests.actions.conftest import make_tracker, responses
 
@@ -217,6 +228,19 @@ async def test_a_call_back_asks_phone_and_yes_first_and_nee_files_nothing():
                            slots={"ticket_kind": "callback", "requested_slot": "confirm"})
     assert await form.validate_confirm("maar het is echt van mijn collega hoor",
                                        CollectingDispatcher(), protest, DOMAIN) == {"confirm": None}
+
+
+@pytest.mark.parametrize(("text", "details"), [
+    ("kan iemand me bellen? 0612345678, liefst na 2en", "0612345678, liefst na 2en"),
+    ("bel me ff terug op 06-1234 5678", "06-1234 5678"),
+    ("graag teruggebeld, +31 6 12345678 vanmiddag", "+31 6 12345678 vanmiddag"),
+    ("kan iemand me bellen?", None),
+    ("bel me over M-2026-000123", None),
+])
+def test_a_number_given_with_the_request_for_a_call_is_not_asked_again(text, details):
+    assert callback_details(text) == details
+    tracker = make_tracker(text, intent="human_handoff", email="mo@polderwaard.nl")
+    assert _slots(start_events(tracker, "callback"))["callback_phone"] == details
 
 
 async def test_a_breach_in_one_long_sentence_is_split_into_its_answers_and_ja_is_no_data():

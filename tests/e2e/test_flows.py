@@ -261,6 +261,16 @@ def test_human_handoff_makes_a_callback_ticket(stack):
     assert "Terugbellen: 06-12345678, vanmiddag na 2 uur" in ticket.description
 
 
+def test_a_number_given_with_the_request_for_a_call_is_not_asked_for(stack):
+    email = "mo@polderwaard.nl"
+    asked = say(stack, "flow-call", "kan iemand me bellen? 0612345678, liefst na 2en", email)
+    assert "terug te bellen (0612345678, liefst na 2en)" in asked, asked
+    assert not REFERENCE.search(asked), asked  # still asks for the yes
+    reference = reference_in(say(stack, "flow-call", "ja", email))
+    ticket, _ = stored(stack, reference)
+    assert ticket.type == "callback" and "0612345678, liefst na 2en" in ticket.description
+
+
 def test_two_misunderstandings_offer_a_ticket_or_a_person(stack):
     first = say(stack, "flow-noor", "qwerty zxcv asdf")
     second = say(stack, "flow-noor", "blub blub bla")
