@@ -120,6 +120,11 @@ _INFER_URGENCY_LOW = _phrases(
     "niet zo dringend", "niet urgent", "heeft geen haast", "geen spoed", "can wait", "no rush",
     "not urgent",
 )  # fmt: skip
+# "kan wel ff wachten", "mag best even wachten", "het heeft echt geen haast": low, with filler
+# words in between; read before the high words, of which a bare "wachten" is one.
+_URGENCY_LOW_LOOSE = re.compile(
+    r"\b((kan|mag|kunnen|mogen)( \S+){0,3} wachten|(heeft|hebben)( \S+){0,2} geen haast)\b"
+)
 _INFER_URGENCY_HIGH = re.compile(
     r"\b(niemand kan|kan (helemaal |echt |dus )?(niet|niks|niets) (meer )?(werken|verder)|"
     r"kunnen (helemaal |echt |dus )?(niet|niks|niets) (meer )?(werken|verder)|"
@@ -144,7 +149,7 @@ def infer_affected(text: str) -> str | None:
 def infer_urgency(text: str) -> str | None:
     """How urgent, when the words say so clearly ("niet dringend" before "dringend")."""
     lowered = text.lower().replace("’", "'")
-    if _INFER_URGENCY_LOW.search(lowered):
+    if _INFER_URGENCY_LOW.search(lowered) or _URGENCY_LOW_LOOSE.search(lowered):
         return "low"
     if _INFER_URGENCY_HIGH.search(lowered):
         return "high"
@@ -202,7 +207,8 @@ def parse_urgency(text: str) -> str | None:
     if choice:
         return {"1": "high", "2": "medium", "3": "low"}[choice.group(1)]
     for pattern, level in (
-        (_URGENCY_LOW, "low"), (_URGENCY_HIGH, "high"), (_URGENCY_MEDIUM, "medium")
+        (_URGENCY_LOW, "low"), (_URGENCY_LOW_LOOSE, "low"), (_URGENCY_HIGH, "high"),
+        (_URGENCY_MEDIUM, "medium"),
     ):  # fmt: skip
         if pattern.search(lowered):
             return level

@@ -98,6 +98,7 @@ async def test_withdrawing_another_ticket_in_the_form_waits_greeting_and_thanks_
     ("de hele afdeling ligt plat", "medium", "high"),
     ("paspoortaanvraag loopt vast, hele balie kan niet verder", "medium", "high"),
     ("de printer print scheef maar het kan wachten", None, "low"),
+    ("scherm flikkert, mag wel ff wachten hoor", None, "low"),
     ("Key2Burgerzaken geeft een foutmelding bij opslaan", None, None),
     ("alleen ik heb er last van, niemand anders", "low", None),
 ])
@@ -133,7 +134,9 @@ def test_affected_by_number_button_or_words(text, affected):
 @pytest.mark.parametrize(("text", "urgency"), [
     ("1", "high"), ("vandaag nog", "high"), ("ik kan niet werken", "high"),
     ("2", "medium"), ("deze week", "medium"), ("lastig maar het gaat", "medium"),
-    ("3", "low"), ("kan wachten", "low"), ("geen haast", "low")])
+    ("3", "low"), ("kan wachten", "low"), ("geen haast", "low"),
+    ("kan wel ff wachten", "low"), ("mag best even wachten hoor", "low"),
+    ("het heeft echt geen haast", "low"), ("burgers staan te wachten", "high")])
 def test_urgency_by_number_button_or_words(text, urgency):
     assert parse_urgency(text) == urgency
 
