@@ -121,9 +121,11 @@ _INFER_URGENCY_LOW = _phrases(
     "not urgent",
 )  # fmt: skip
 # "kan wel ff wachten", "mag best even wachten", "het heeft echt geen haast": low, with filler
-# words in between; read before the high words, of which a bare "wachten" is one.
+# words in between; read before the high words, of which a bare "wachten" is one. A
+# negation among the filler words ("kunnen niet langer wachten") is not low.
 _URGENCY_LOW_LOOSE = re.compile(
-    r"\b((kan|mag|kunnen|mogen)( \S+){0,3} wachten|(heeft|hebben)( \S+){0,2} geen haast)\b"
+    r"\b((kan|mag|kunnen|mogen)( (?!niet\b|nie\b|geen\b|nooit\b)\S+){0,3} wachten|"
+    r"(heeft|hebben)( \S+){0,2} geen haast)\b"
 )
 _INFER_URGENCY_HIGH = re.compile(
     r"\b(niemand kan|kan (helemaal |echt |dus )?(niet|niks|niets) (meer )?(werken|verder)|"

@@ -69,6 +69,7 @@ _STOP = re.compile(
     re.I,
 )
 _BYE = re.compile(r"^\W*(ok\W+|oké\W+)?(doei|doeg|dag|tot ziens|bye|ciao|de mazzel)\b", re.I)
+_DIGIT = re.compile(r"\d")
 # Small talk inside a form: answered, then the same question again (no "not understood").
 _SMALL_TALK_RESPONSE = {"greet": "utter_form_greet", "thank": "utter_noworries"}
 # Where a choice was expected, the second answer in a row that is none offers the choices
@@ -143,9 +144,11 @@ def answered(tracker: Tracker) -> dict[str, Any]:
 
 
 def stops(text: str, intent: str) -> bool:
-    """True for "laat maar" (with more words around it) or a goodbye: the form stops."""
-    return bool(_STOP.search(text) or (intent == "goodbye" and len(text.split()) <= 5)
-                or _BYE.match(text))  # fmt: skip
+    """True for "laat maar" (with more words around it) or a goodbye: the form stops. A
+    short message with a digit in it ("0612345678, de hele dag") is an answer, whatever
+    the NLU made of it: nobody says goodbye with a number."""
+    said_goodbye = intent == "goodbye" and len(text.split()) <= 5 and not _DIGIT.search(text)
+    return bool(_STOP.search(text) or said_goodbye or _BYE.match(text))
 
 
 class ActionStartTicket(Action):

@@ -203,13 +203,15 @@ class WorkDomain(_Strict):
 
     A ticket that names them, at a municipality, goes to that municipality's application of the
     domain. `generic`: everyday IT words (muis, internet): they route only when the ticket
-    names no application and no other domain's work.
+    names no application and no other domain's work. `hint_words` are as weak, and too
+    everyday even for the assistant ("mail", "bellen"): only the router reads them.
     """
 
     name: str = Field(min_length=1)
     description: str = ""
     generic: bool = False
     terms: list[str] = Field(min_length=1)
+    hint_words: list[str] = []
 
 
 MIN_TERM_LENGTH = 3  # "ID" or "AO" would match too much
@@ -354,7 +356,7 @@ class Organisation(_Strict):
         seen: dict[str, str] = {}
         for i, domain in enumerate(self.domains):
             where = f"domains[{i}] ({domain.name}).terms"
-            for term in domain.terms:
+            for term in [*domain.terms, *domain.hint_words]:
                 key = normalise_term(term)
                 if len(key.replace(" ", "")) < MIN_TERM_LENGTH:
                     raise ValueError(f"{where}: '{term}' is too short (at least 3 letters)")

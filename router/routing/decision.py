@@ -49,6 +49,23 @@ _USE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 
+# A question that does not describe a fault ("mag ik een paspoort uitreiken als ...?",
+# "welke code gebruik ik voor ...") is a use question too; "waarom", "fout", "lukt niet"
+# and the like make it a fault told as a question.
+_QUESTION = re.compile(
+    r"\?|^\W*(hoe|waar|welke?|wanneer|wie|mag|mogen|moet|moeten|kan ik|kunnen we|klopt het|"
+    r"is het|zijn er|wat (is|zijn|moet|doe|betekent))\b",
+    re.IGNORECASE,
+)
+_FAULT = re.compile(
+    r"\b(waarom|fout\w*|error|storing|crash\w*|kapot|traag|langzaam|hangt|vastgelopen|"
+    r"loopt vast|lukt (het )?(niet|nie)|werkt (het |hij )?niet|doet (het|hij) (het )?niet|"
+    r"gaat (het )?mis|mislukt|verdwenen|niet (meer )?(zichtbaar|te openen|op te slaan|"
+    r"beschikbaar)|kan (ik )?(niet|geen)|krijg (ik )?(geen|niet)|geen toegang|"
+    r"ineens|opeens|sinds)\b",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True)
 class RouteRequest:
@@ -110,9 +127,10 @@ class DecisionRouter:
         return self._weak(found, request, by_model) or by_model
 
     def _asks_how(self, request: RouteRequest) -> bool:
-        return request.type == TicketType.question or (
-            request.type is None and _USE_QUESTION.search(request.text) is not None
-        )
+        if request.type is not None:
+            return request.type == TicketType.question
+        text = request.text
+        return bool(_USE_QUESTION.search(text) or (_QUESTION.search(text) and not _FAULT.search(text)))
 
     def _catalogue(
         self, app: Application, request: RouteRequest, confidence: float

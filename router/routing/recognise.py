@@ -4,8 +4,9 @@ one of its domains (paspoort, Wmo, factuur...), each with a strength.
 Strong: an application's name or distinctive synonym, exact (word boundaries, any case) or
 misspelt (fuzzy matching of single words, "youforse"). Domain: a term of a domain's work,
 also inside Dutch compounds ("bijstandsaanvraag", "kinderpaspoort"). Weak: everyday words
-that are also synonyms ("scherm", "word") and the terms of generic domains ("muis",
-"internet"): they never outweigh a strong or a domain signal.
+that are also synonyms ("scherm", "word"), the terms of generic domains ("muis",
+"internet") and the domains' hint words ("mail"): they never outweigh a strong or a domain
+signal.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ class TermMatcher:
 
     def __init__(self, org: Organisation) -> None:
         self.generic = {d.name for d in org.domains if d.generic}
+        self.hints = {"".join(normalise_term(w).split()) for d in org.domains for w in d.hint_words}
         self.words: dict[str, str] = {}  # one-word term -> domain
         self.phrases: dict[tuple[str, ...], str] = {}
         for domain in org.domains:
-            for term in domain.terms:
+            for term in [*domain.terms, *domain.hint_words]:
                 words = tuple(normalise_term(term).split())
                 if len(words) > 1:
                     self.phrases[words] = domain.name
@@ -130,7 +132,7 @@ class ApplicationRecogniser:
         terms = self.terms.find(tokens)
         per_domain: dict[str, list[str]] = {}
         for domain, term, _ in terms:
-            if domain in self.terms.generic:
+            if domain in self.terms.generic or term.replace(" ", "") in self.terms.hints:
                 weak.append((domain, term))
             elif term not in per_domain.setdefault(domain, []):
                 per_domain[domain].append(term)
@@ -158,16 +160,48 @@ class ApplicationRecogniser:
 # names besides. A lost or stolen device is a security incident, even with personal data on it.
 _DEVICE = r"(laptop|telefoon|mobiel|smartphone|tablet|usb[- ]?stick|toegangspas|pasje)"
 _SECURITY = re.compile(
-    r"phishing|malware|ransomware|spyware|trojan|\bvirus|\bgehackt|\bhacker|losgeld|"
-    r"(verdachte|rare|vreemde) (e-?mail|mail|link|bijlage|sms|programma)|"
+    r"phishing|phising|malware|ransomware|spyware|adware|trojan|\bvirus|\bgehackt|\bhacker|"
+    r"\bhack\b|losgeld|\bverdacht|\bnep-?(mail|bericht|website|site|link)|oplicht|fraude|"
+    r"spoof|social engineering|deed (zich )?(voor )?als|gaf zich uit voor|"
+    r"(rare|vreemde|onbekende) (e-?mail|mail|link|bijlage|sms|programma|aanmelding|inlog|"
+    r"login|inlogpoging|locatie|apparaat|pop-?ups?|usb)|inlogpoging|"
+    r"(mfa|inlog|aanmeld|authenticator)\w*\b.{0,60}\b(niet zelf|niet door mij|was ik niet|"
+    r"niet van mij)\b|"
+    r"\b(ik|zelf) (heb )?(niet|nooit) (ingelogd|aangemeld|aangevraagd)|"
+    r"(gevonden|vreemde|onbekende) usb|usb[- ]?stick\b.{0,30}\bgevonden|"
+    r"(account|mailbox)\b.{0,30}\b(overgenomen|misbruikt)|"
+    r"(wachtwoord|inloggegevens|inlogcode)\b.{0,40}\b(ingevuld op|gegeven aan|doorgegeven|"
+    r"gedeeld met)|"
     r"(link|bijlage)\b.{0,40}\b(geklikt|geopend)|bestanden.{0,30}versleutel|"
+    r"(vraagt|vroeg|vragen|belde)\b.{0,40}\b(mijn |om |naar )?(wachtwoord|inloggegevens|"
+    r"inlogcode|verificatiecode|sms-code|pincode)|iemand anders\b.{0,30}\b(ingelogd|"
+    r"toegang|in mijn)|op afstand (overgenomen|meekijken)|teamviewer|anydesk|"
+    r"virusmelding|antivirus|cadeaukaart|cadeaubon|"
+    r"(spoed|snel|direct)\w*\b.{0,60}\b(betaling|overboeking|overmaken)|"
     rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|"
     rf"\b(gestolen|verloren|kwijtgeraakt)\b.{{0,30}}{_DEVICE}",
     re.IGNORECASE,
 )
 _BREACH = re.compile(
-    r"datalek|(verkeerde|onjuiste) (adres|ontvanger|persoon|inwoner|burger|cli[eë]nt)|"
-    r"per ongeluk\b.{0,80}\b(gemaild|gestuurd|verstuurd|gedeeld|doorgestuurd)|"
+    r"datalek|data lek|privacylek|privacy-incident|"
+    r"(gestuurd|verstuurd|gemaild|bezorgd|terechtgekomen|beland) (naar|bij|aan) "
+    r"(een |de |het )?(verkeerde?|buren|iemand anders|een ander)|"
+    r"(persoonsgegevens|bsn|burgerservicenummers?|medische gegevens|gegevens van (andere|"
+    r"meerdere))\b.{0,60}\b(zichtbaar|openbaar|in te zien|inzien|ingezien|gezien|meegestuurd|"
+    r"op straat|op internet|gepubliceerd)|"
+    r"(verkeerde|onjuiste) (adres|ontvanger|persoon|inwoner|burger|cli[eë]nt|"
+    r"mailadres|e-?mailadres|bijlage|dossier|brief)|aan de verkeerde|naar de verkeerde|"
+    r"(per ongeluk|per abuis|per vergissing|abusievelijk)\b.{0,80}\b(gemaild|gestuurd|"
+    r"verstuurd|gedeeld|doorgestuurd|gepubliceerd|geplaatst|meegestuurd|opgestuurd|geupload|"
+    r"zichtbaar|ingezien|bekeken)|"
+    r"\b(in de )?cc\b.{0,40}\b(bcc|zichtbaar|iedereen)|\bbcc\b.{0,40}\b(vergeten|niet)|"
+    r"(gegevens|dossier|brief|post|beschikking|uittreksel)\w* van (een )?(andere|iemand anders|"
+    r"een ander)|niet (voor (hem|haar|hen|hun|mij|ons) )?bestemd|onbevoegd|"
+    r"zonder (reden|aanleiding|toestemming)\b.{0,40}\b(ingezien|ingekeken|bekeken|opgezocht|"
+    r"geraadpleegd)|"
+    r"(dossiers?|papieren|map|stukken|printjes?|ordner)\b.{0,40}\b(laten liggen|"
+    r"blijven liggen|in de trein|op straat|in de bus)|"
+    r"(papieren|printjes?|ordner|stukken)\b.{0,40}\b(kwijt|verloren|gevonden)|"
     r"(persoonsgegevens|bsn|burgerservicenummer)\b.{0,60}\b(gelekt|gedeeld met|"
     r"gemaild naar|gestuurd naar|verstuurd naar)",
     re.IGNORECASE,
@@ -177,10 +211,19 @@ _BREACH = re.compile(
 # Every pattern above needs one of these; most tickets have none, and a substring test is
 # cheaper than the patterns on a long text.
 _CUES = (
-    "phish", "malware", "ransom", "spyware", "trojan", "virus", "hack", "losgeld", "verdacht",
-    "rare ", "vreemde", "geklikt", "geopend", "versleutel", "gestolen", "kwijt", "verloren",
-    "datalek", "verkeerde", "onjuiste", "per ongeluk", "gelekt", "gedeeld", "gemaild",
-    "gestuurd", "verstuurd",
+    "phish", "phis", "malware", "ransom", "spyware", "adware", "trojan", "virus", "hack",
+    "losgeld", "verdacht", "nep", "oplicht", "fraude", "spoof", "social", "deed", "uit voor",
+    "rare ", "vreemde", "onbekende", "inlogpoging", "niet zelf", "niet door mij", "was ik niet",
+    "niet van mij", "ingelogd", "aangemeld", "aangevraagd", "gevonden", "overgenomen",
+    "misbruikt", "ingevuld op", "gegeven aan", "doorgegeven", "gedeeld", "geklikt", "geopend",
+    "versleutel", "gestolen", "kwijt", "verloren", "laten liggen", "blijven liggen",
+    "in de trein", "op straat", "in de bus", "datalek", "data lek", "verkeerde", "onjuiste",
+    "per ongeluk", "per abuis", "per vergissing", "abusievelijk", "gelekt", "gemaild",
+    "gestuurd", "verstuurd", "cc", "andere", "iemand anders", "een ander", "bestemd",
+    "onbevoegd", "zonder", "vraagt", "vroeg", "vragen", "belde", "op afstand", "teamviewer",
+    "anydesk", "virus", "cadeau", "betaling", "overboeking", "overmaken",
+    "privacy", "verkeerd", "bezorgd", "terechtgekomen", "beland", "zichtbaar", "openbaar",
+    "inzien", "ingezien", "gezien", "meegestuurd", "gepubliceerd",
 )  # fmt: skip
 
 

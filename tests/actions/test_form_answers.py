@@ -65,11 +65,14 @@ async def test_a_stopped_form_files_nothing_and_doei_also_says_goodbye(router):
     assert responses(quiet) == ["utter_incident_cancelled"]
 
 
-@pytest.mark.parametrize("text", [
-    "het werkt weer niet", "laat maar weten wanneer het af is", "de gemeente is Veenhoven"])
-async def test_no_stop_without_stopping(text):
+@pytest.mark.parametrize(("text", "intent"), [
+    ("het werkt weer niet", "inform"), ("laat maar weten wanneer het af is", "inform"),
+    ("de gemeente is Veenhoven", "inform"),
+    ("0612345678, de hele dag", "goodbye"),  # a number is an answer, whatever the NLU says
+])
+async def test_no_stop_without_stopping(text, intent):
     form = ValidateTicketForm()
-    tracker = make_tracker(text, active_loop="ticket_form",
+    tracker = make_tracker(text, intent=intent, active_loop="ticket_form",
                            slots={"ticket_kind": "incident", "requested_slot": "urgency",
                                   "urgency": text})
     slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
@@ -99,6 +102,7 @@ async def test_withdrawing_another_ticket_in_the_form_waits_greeting_and_thanks_
     ("paspoortaanvraag loopt vast, hele balie kan niet verder", "medium", "high"),
     ("de printer print scheef maar het kan wachten", None, "low"),
     ("scherm flikkert, mag wel ff wachten hoor", None, "low"),
+    ("de balie kan niet langer wachten op de printer", None, None),
     ("Key2Burgerzaken geeft een foutmelding bij opslaan", None, None),
     ("alleen ik heb er last van, niemand anders", "low", None),
 ])
@@ -136,7 +140,8 @@ def test_affected_by_number_button_or_words(text, affected):
     ("2", "medium"), ("deze week", "medium"), ("lastig maar het gaat", "medium"),
     ("3", "low"), ("kan wachten", "low"), ("geen haast", "low"),
     ("kan wel ff wachten", "low"), ("mag best even wachten hoor", "low"),
-    ("het heeft echt geen haast", "low"), ("burgers staan te wachten", "high")])
+    ("het heeft echt geen haast", "low"), ("burgers staan te wachten", "high"),
+    ("ze kunnen niet langer wachten", "high"), ("we kunnen echt niet meer wachten", "high")])
 def test_urgency_by_number_button_or_words(text, urgency):
     assert parse_urgency(text) == urgency
 

@@ -99,6 +99,19 @@ def test_how_to_questions_on_a_domain_go_to_functional_management(org):
     assert _route(org, "de wmo-beschikking wordt niet aangemaakt", "DYK").destination == "centric"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("mag ik een paspoort uitreiken als de pasfoto ouder is dan vijf jaar?", "fb-burgerzaken"),
+    ("welke reden kies ik bij een adresonderzoek", "fb-burgerzaken"),
+    ("moeten we bij een herindicatie een nieuwe beschikking maken?", "fb-sociaal"),
+    # a fault told as a question stays a fault, for the supplier
+    ("waarom loopt de paspoortaanvraag vast?", "centric"),
+    ("kan ik geen bijstandsaanvraag meer opslaan?", "centric"),
+    ("sinds vanochtend geeft de verhuizing een foutmelding, iemand een idee?", "centric"),
+])
+def test_a_question_without_a_fault_is_a_use_question(org, text, expected):
+    assert _route(org, text, "DYK").destination == expected
+
+
 def test_a_domain_without_an_application_does_not_route_and_silences_everyday_words(org):
     route = _route(org, "het scherm met de WOZ-beschikking loopt vast", "DYK")
     assert (route.destination, route.how) == ("servicedesk", "triage")
@@ -159,6 +172,18 @@ def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
         ("per ongeluk een Excel met BSN's naar een externe partij gemaild", "privacy"),
         ("beschikking naar het verkeerde adres gestuurd", "privacy"),
         ("het paspoort van een inwoner is gestolen, aanvraag vermissing lukt niet", "centric"),
+        ("iemand belde namens de servicedesk en vroeg om mijn inlogcode", "informatiebeveiliging"),
+        ("de wethouder mailt dat ik met spoed een betaling moet doen, klopt dat?",
+         "informatiebeveiliging"),
+        ("een usb-stick gevonden in de raadszaal, wat moet ik ermee", "informatiebeveiliging"),
+        ("ik kreeg een authenticator-melding maar het was niet door mij", "informatiebeveiliging"),
+        ("een map met dossiers laten liggen in de trein", "privacy"),
+        ("de mail aan alle ouders in de cc gezet, iedereen ziet elkaars adres", "privacy"),
+        ("een collega heeft zonder reden een persoonslijst opgezocht", "privacy"),
+        ("de inwoner kreeg de brief van iemand anders", "privacy"),
+        # not every "verkeerde" or "gevonden" is a breach
+        ("de wmo-beschikking toont het verkeerde bedrag", "centric"),
+        ("ik heb het dossier van de bijstandsaanvraag niet gevonden", "centric"),
     ],
 )
 def test_a_security_incident_or_breach_plain_from_the_text_goes_to_its_team(org, text, expected):
