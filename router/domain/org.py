@@ -355,8 +355,10 @@ class Organisation(_Strict):
         app_terms = {normalise_term(word): app for word, app in app_words.items()}
         seen: dict[str, str] = {}
         for i, domain in enumerate(self.domains):
-            where = f"domains[{i}] ({domain.name}).terms"
-            for term in [*domain.terms, *domain.hint_words]:
+            listed = [("terms", t) for t in domain.terms]
+            listed += [("hint_words", t) for t in domain.hint_words]
+            for field, term in listed:
+                where = f"domains[{i}] ({domain.name}).{field}"
                 key = normalise_term(term)
                 if len(key.replace(" ", "")) < MIN_TERM_LENGTH:
                     raise ValueError(f"{where}: '{term}' is too short (at least 3 letters)")

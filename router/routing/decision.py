@@ -33,6 +33,8 @@ DOMAIN_MAX = 0.98
 DOMAIN_CONTESTED = 0.15  # subtracted when another domain, elsewhere routed, is named too
 TIE_CONFIDENCE = 0.7  # two domains equally named; the text model chose between them
 WEAK_CONFIDENCE = 0.65
+WEAK_CONTESTED = 0.6  # more everyday words for one place than for another
+WEAK_TIE = 0.55  # as many for two places; the text model chose between them
 TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
 # A how-to or set-up question (rights inside an application included): the domain's
 # functional-management team answers it, not the supplier.
@@ -119,6 +121,10 @@ class DecisionRouter:
             if by_catalogue is not None:
                 return by_catalogue
         by_domain = self._domain(found, request)
+        if by_domain is not None and found.department_only:
+            # "bij burgerzaken doet mijn headset het niet": the department is where the employee
+            # works; the everyday words say what is wrong.
+            return self._weak(found, request, by_domain) or by_domain
         if by_domain is not None:
             return by_domain
         by_model = self._model(request)
@@ -130,7 +136,8 @@ class DecisionRouter:
         if request.type is not None:
             return request.type == TicketType.question
         text = request.text
-        return bool(_USE_QUESTION.search(text) or (_QUESTION.search(text) and not _FAULT.search(text)))
+        asked = _QUESTION.search(text) and not _FAULT.search(text)
+        return bool(_USE_QUESTION.search(text) or asked)
 
     def _catalogue(
         self, app: Application, request: RouteRequest, confidence: float
@@ -206,17 +213,34 @@ class DecisionRouter:
                 how, resolved = RoutedHow.domain, self._resolve(name, request)
             if resolved is not None:
                 routes.setdefault(resolved[0], (how, resolved[1], []))[2].append(word)
-        if len(routes) != 1:
+        if not routes:
             return None
-        destination, (how, app_name, words) = routes.popitem()
+        most = max(len(set(words)) for _, _, words in routes.values())
+        best = [dest for dest, (_, _, words) in routes.items() if len(set(words)) == most]
+        confidence = WEAK_CONFIDENCE if len(routes) == 1 else WEAK_CONTESTED
+        if len(best) > 1:  # as many everyday words for two places: the text model chooses
+            chosen = self._model_choice(request, best)
+            if chosen is None:
+                return None
+            best, confidence = [chosen], WEAK_TIE
+        destination = best[0]
+        how, app_name, words = routes[destination]
         return Route(
             destination,
             how,
-            WEAK_CONFIDENCE,
+            confidence,
             fallback.alternatives,
-            reasons=[", ".join(words)],
+            reasons=[", ".join(dict.fromkeys(words))],
             application=app_name,
         )
+
+    def _model_choice(self, request: RouteRequest, candidates: list[str]) -> str | None:
+        """The text model's first choice among the candidates; None without a model."""
+        model = self.models.current() if self.models else None
+        if model is None:
+            return None
+        ranked = model.predict(request.text, request.municipality).top3
+        return next((dest for dest, _ in ranked if dest in candidates), None)
 
     def _model(self, request: RouteRequest) -> Route:
         triage = self.org.routing.triage

@@ -38,6 +38,9 @@ class Findings:
     fuzzy: float = 1.0  # 1.0 for an exact name, else the fuzzy match's ratio / 100
     domains: list[tuple[str, list[str]]] = field(default_factory=list)
     weak: list[tuple[str, str]] = field(default_factory=list)  # (application or domain, word)
+    # Every domain named only by its own name ("burgerzaken", "sociaal domein"): the text
+    # names the employee's department, not a piece of its work.
+    department_only: bool = False
 
 
 class TermMatcher:
@@ -137,16 +140,19 @@ class ApplicationRecogniser:
             elif term not in per_domain.setdefault(domain, []):
                 per_domain[domain].append(term)
         domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
+        department = bool(domains) and all(
+            [normalise_term(t) for t in terms] == [normalise_term(d)] for d, terms in domains
+        )
         if strong:
-            return Findings(self._by_word[strong[0]], 1.0, domains, weak)
+            return Findings(self._by_word[strong[0]], 1.0, domains, weak, department)
         term_tokens = {tokens[i] for _, _, i in terms}
         for token in _LONG_WORD.findall(text.casefold()):
             if term_tokens and normalise_term(token) in term_tokens:
                 continue  # "burgerzaken" is work of a domain, not a misspelt "iburgerzaken"
             best = self._fuzzy(token)
             if best:
-                return Findings(self._by_word[best[0]], best[1] / 100, domains, weak)
-        return Findings(None, 1.0, domains, weak)
+                return Findings(self._by_word[best[0]], best[1] / 100, domains, weak, department)
+        return Findings(None, 1.0, domains, weak, department)
 
     def _closest(self, token: str) -> tuple[str, float] | None:
         best = process.extractOne(

@@ -90,6 +90,10 @@ def _write(tmp_path, mutate) -> str:
             "domains[2] (financiën).terms: 'Paspoort' is also in the domain burgerzaken",
         ),
         (
+            lambda r: _domain(r, "telefonie")["hint_words"].append("Muis"),
+            "domains[11] (telefonie).hint_words: 'Muis' is also in the domain werkplek",
+        ),
+        (
             lambda r: _domain(r, "burgerzaken")["terms"].append("ID-kaart"),
             "domains[0] (burgerzaken).terms: 'ID-kaart' is listed twice",
         ),

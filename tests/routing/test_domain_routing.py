@@ -74,6 +74,52 @@ def test_an_everyday_word_alone_still_routes_but_less_surely(org):
     assert _route(org, "mijn muis doet het niet meer", "PLW").destination == "werkplek"
 
 
+def test_hint_words_of_a_domain_route_weakly_and_are_not_the_assistants(org):
+    for text, expected in [("mijn mail komt niet binnen", "werkplek"),
+                           ("de werktelefoon wil niet meer opladen", "werkplek"),
+                           ("ik heb geen bereik in het gemeentehuis", "kpn"),
+                           ("de website van de gemeente laadt niet", "netwerk")]:
+        route = _route(org, text, "VHN")
+        assert (route.destination, route.confidence) == (expected, 0.65), text
+    # a hint word never outweighs the work of a domain
+    assert _route(org, "de mail met de wmo-beschikking is niet verstuurd", "HRD").destination == (
+        "pinkroccade"
+    )
+    lookups = yaml.safe_load(nlu_catalogue(org))["nlu"]
+    domain_terms = next(x["examples"] for x in lookups if x.get("lookup") == "domain_term")
+    assert "- voicemail\n" in domain_terms and "- mail\n" not in domain_terms
+
+
+def test_more_everyday_words_for_one_place_win_and_a_tie_goes_to_the_model(org):
+    more = _route(org, "na de update van windows blijft de werktelefoon in de wachtrij", "DYK")
+    assert (more.destination, more.confidence) == ("werkplek", 0.6)
+    tied = "de snelkoppeling naar de schijf is weg"
+    assert _route(org, tied, "DYK").how == "triage"  # no model: no choice between the two
+    model = textmodel.train(
+        [
+            textmodel.Example(t, None, d)
+            for t, d in [
+                ("de schijf is weg", "netwerk"),
+                ("de map op de schijf is leeg", "netwerk"),
+                ("mijn muis doet raar", "werkplek"),
+                ("toetsenbord kapot", "werkplek"),
+            ]
+            for _ in range(4)
+        ]
+    )
+    chosen = _route(org, tied, "DYK", models=Fixed(model))
+    assert (chosen.destination, chosen.confidence) == ("netwerk", 0.55)
+
+
+def test_a_department_named_is_where_one_works_not_what_is_wrong(org):
+    headset = _route(org, "ik werk bij burgerzaken en mijn headset kraakt", "DYK")
+    assert headset.destination == "werkplek"
+    alone = _route(org, "bij burgerzaken loopt alles vast", "PLW")
+    assert alone.destination == "pinkroccade"  # the department alone still routes
+    work = _route(org, "bij burgerzaken loopt de paspoortaanvraag vast, headset werkt wel", "DYK")
+    assert work.destination == "centric"  # a piece of the work outweighs the everyday word
+
+
 def test_a_named_application_is_surest_and_wins_over_domain_words(org):
     named = _route(org, "Outlook geeft een foutmelding bij de mail over een paspoort", "PLW")
     assert (named.destination, named.how, named.confidence) == ("werkplek", "catalogue", 1.0)
