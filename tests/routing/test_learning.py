@@ -24,7 +24,7 @@ NLU_DIR = ROOT / "data" / "nlu"
 WORK = {
     "geo-bi": ["sleutelkluis", "rioolkaart", "hoogtekaart", "bomenkaart"],
     "netwerk": ["switchkast", "patchpunt", "glasvezel", "accesspoint"],
-    "werkplek": ["presentatiescherm", "beamer", "smartboard", "tekentablet"],
+    "werkplek": ["presentatiescherm", "whiteboard", "smartboard", "tekentablet"],
 }
 PHRASES = ["{w} doet raar sinds vanochtend", "de {w} op de tweede verdieping werkt niet",
            "probleem met {w} bij ons team", "{w} stuk, graag iemand sturen",
@@ -54,7 +54,7 @@ def test_cold_start_routes_nothing_by_model_and_suggests_in_triage(org, session,
     assert summary["automatic"]["enabled"] is False
     assert summary["automatic"]["reason"] == "37 of 200 real examples"
     router = DecisionRouter(org, LiveModel(registry, check_every=0))
-    vague = router.route(RouteRequest("de beamer op de tweede verdieping kraakt", "DYK"))
+    vague = router.route(RouteRequest("het smartboard op de tweede verdieping kraakt", "DYK"))
     assert vague.how == "triage" and vague.needs_review
     assert vague.alternatives[0]["destination"] == "werkplek"  # suggested, not routed
     # The organisation file still routes what it is sure of.

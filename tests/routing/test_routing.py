@@ -40,9 +40,9 @@ def _model(pairs) -> textmodel.TextModel:
 def desk_model():
     return _model(
         [
-            ("het beeld blijft zwart", None, "werkplek"),
-            ("het beeld flikkert na aansluiten", None, "werkplek"),
-            ("geen verbinding met internet", None, "netwerk"),
+            ("het smartboard blijft zwart", None, "werkplek"),
+            ("het smartboard hapert na aansluiten", None, "werkplek"),
+            ("glasvezel eruit bij ons", None, "netwerk"),
             ("kabel eruit, geen netwerk", None, "netwerk"),
             ("kaart met percelen laadt niet", None, "geo-bi"),
             ("dashboard ververst niet", None, "geo-bi"),
@@ -93,7 +93,7 @@ def test_application_recognised_in_text_even_misspelt(org):
 
 def test_model_routes_when_sure_and_explains_why(org, desk_model):
     route = DecisionRouter(org, Fixed(desk_model), threshold=0.5).route(
-        RouteRequest("het beeld blijft zwart", "DYK")
+        RouteRequest("het smartboard blijft zwart", "DYK")
     )
     assert (route.destination, route.how) == ("werkplek", "model")
     assert route.alternatives[0]["destination"] == "werkplek" and len(route.alternatives) == 3
@@ -101,7 +101,7 @@ def test_model_routes_when_sure_and_explains_why(org, desk_model):
 
 
 def test_each_model_version_brings_its_own_threshold_unless_one_is_set(org, desk_model):
-    request = RouteRequest("iets met het beeld en de verbinding", "DYK")
+    request = RouteRequest("iets met smartboard en glasvezel", "DYK")
     confidence = DecisionRouter(org, Fixed(desk_model), threshold=0.0).route(request).confidence
     assert confidence < 0.99
     desk_model.metadata["route_threshold"] = confidence + 0.01
@@ -116,7 +116,7 @@ def test_each_model_version_brings_its_own_threshold_unless_one_is_set(org, desk
 
 def test_below_threshold_goes_to_triage_with_suggestions(org, desk_model):
     route = DecisionRouter(org, Fixed(desk_model), threshold=0.99).route(
-        RouteRequest("iets met het beeld en de verbinding", "DYK")
+        RouteRequest("iets met smartboard en glasvezel", "DYK")
     )
     assert (route.destination, route.how, route.needs_review) == ("servicedesk", "triage", True)
     assert {a["destination"] for a in route.alternatives} <= {"werkplek", "netwerk", "geo-bi"}
