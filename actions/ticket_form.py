@@ -110,8 +110,11 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 def no_answer(text: str, tracker: Tracker) -> bool:
-    """True for a short yes, no, greeting or unintelligible message: no answer to a question."""
-    short = len(text.split()) <= _NO_ANSWER_MAX_WORDS
+    """True for a short yes, no, greeting or unintelligible message: no answer to a question.
+    Short is the whole message: "4 clienten" taken out of "gisteren ontdekt, 4 clienten, naam
+    adres en bsn" is an answer, whatever the NLU made of the whole."""
+    said = str((tracker.latest_message or {}).get("text") or text)
+    short = len(said.split()) <= _NO_ANSWER_MAX_WORDS
     return short and latest_intent(tracker) in _NO_ANSWER_INTENTS
 
 

@@ -191,6 +191,18 @@ async def test_one_answer_fills_every_breach_question_it_answers():
     assert slots["municipality"] == "Gemeente Veenhoven"
 
 
+async def test_an_answer_the_nlu_did_not_understand_still_fills_every_breach_question():
+    form = ValidateTicketForm()
+    text = "gisteren ontdekt, 4 clienten, naam adres en bsn"
+    tracker = make_tracker(text, intent="nlu_fallback", active_loop="ticket_form", slots={
+        "ticket_kind": "breach", "requested_slot": "breach_data", "breach_data": text,
+        "municipality": "Gemeente Veenhoven", "description": "mail met bsn's verkeerd gestuurd"})
+    tracker.events.append({"event": "slot", "name": "breach_data", "value": text})
+    slots = _slots(await form.run(CollectingDispatcher(), tracker, DOMAIN))
+    assert (slots["breach_data"], slots["breach_people"], slots["breach_discovered"]) == (
+        "naam adres en bsn", "4 clienten", "gisteren ontdekt")
+
+
 async def test_a_plain_breach_answer_answers_only_its_question():
     form = ValidateTicketForm()
     tracker = make_tracker("naam, adres en BSN", active_loop="ticket_form", slots={
