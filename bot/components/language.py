@@ -25,7 +25,9 @@ ENGLISH = frozenset(
     "the my i i'm im can't cannot don't doesn't won't isn't how what please want need you your "
     "are with to of for and from working broken there it this can do does have has would like "
     "talk speak person human someone report where when why who help thank thanks is was "
-    "again any known outage outages forgot lost stolen clicked sent wrong keeps me our".split()
+    "again any known outage outages forgot lost stolen clicked sent wrong keeps me our "
+    # the way English is typed in a hurry: no apostrophes
+    "cant dont doesnt wont isnt im ive screen blue just pretty".split()
 )
 DUTCH = frozenset(
     "ik je jij de het een mijn niet hoe wat kan wil met van op doet werkt graag bedankt ja nee "
