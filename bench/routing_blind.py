@@ -7,7 +7,11 @@ on an empty store. Prints what is right (a ticket sent to triage is not), each r
 count and precision, the precision of all automatic routes, the triage rate, and the misses
 counted by (expected -> got). Ticket texts are never printed: the blind set stays blind.
 
+`--explain` prints each miss with its text and the router's reasons, to learn from a
+development set; it refuses a file whose name says it is blind.
+
 Usage: .venv/bin/python bench/routing_blind.py [--file bench/data/blind_routing_nl.jsonl]
+       [--explain]
 """
 
 from __future__ import annotations
@@ -81,17 +85,34 @@ def report(rows: list[dict], results: list[dict]) -> list[str]:
     return lines
 
 
+def explain(rows: list[dict], results: list[dict]) -> list[str]:
+    """Each miss: expected, got, how, the router's reasons and the text."""
+    lines = []
+    for row, result in zip(rows, results, strict=True):
+        got = "triage" if result["how"] == "triage" else result["destination"]
+        if got != row["expected"]:
+            why = "; ".join(result["reasons"]) or "-"
+            lines.append(f"{row['expected']} -> {got} ({result['how']}, {why}) {row['text']}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="JSONL of tickets")
+    parser.add_argument("--explain", action="store_true", help="print each miss with its text")
     args = parser.parse_args()
     if not args.file.exists():
         sys.exit(f"{args.file} does not exist: give another with --file")
+    if args.explain and "blind" in args.file.name:
+        sys.exit(f"{args.file.name} is blind: its texts are not printed")
     configure_logging(logging.WARNING)
     lines = args.file.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
     print(f"{args.file.name}: {len(rows)} tickets, fresh install (day-one model)")
-    print("\n".join(report(rows, route_all(rows))))
+    results = route_all(rows)
+    print("\n".join(report(rows, results)))
+    if args.explain:
+        print("\n".join(explain(rows, results)))
 
 
 if __name__ == "__main__":

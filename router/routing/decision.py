@@ -64,7 +64,9 @@ _FAULT = re.compile(
     r"loopt vast|lukt (het )?(niet|nie)|werkt (het |hij )?niet|doet (het|hij) (het )?niet|"
     r"gaat (het )?mis|mislukt|verdwenen|niet (meer )?(zichtbaar|te openen|op te slaan|"
     r"beschikbaar)|kan (ik )?(niet|geen)|krijg (ik )?(geen|niet)|geen toegang|"
-    r"ineens|opeens|sinds)\b",
+    r"ineens|opeens|sinds|blijft hangen|bevriest|time-?out|afgekeurd|geweigerd|"
+    r"klopt niet|kloppen niet|ontbreekt|ontbreken|grijs|dubbel|leeg|weigert|sluit (zichzelf|"
+    r"vanzelf) af|niet (meer )?(opgeslagen|aangemaakt|verstuurd|geladen))\b",
     re.IGNORECASE,
 )
 

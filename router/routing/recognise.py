@@ -80,6 +80,13 @@ class TermMatcher:
                     break
             else:
                 hit = self._word(tokens[i])
+                if hit is None and len(tokens[i]) <= 2 and i + 1 < len(tokens):
+                    # "re-integratietraject": a hyphen split off a short first part
+                    hit = self._word(tokens[i] + tokens[i + 1])
+                    if hit:
+                        found.append((hit[0], hit[1], i))
+                        i += 2
+                        continue
                 if hit:
                     found.append((hit[0], hit[1], i))
                 i += 1
@@ -99,6 +106,22 @@ class TermMatcher:
         return None
 
 
+# Words before a domain's term that make it the employee's department ("team handhaving"),
+# and after its own name that make it the domain's application ("burgerzaken systeem").
+_DEPARTMENT_BEFORE = {"team", "afdeling", "sector", "cluster", "bureau", "unit", "teams"}
+_SYSTEM_AFTER = ("systeem", "pakket", "applicatie", "programma", "software", "module", "app")
+
+
+def _as_department(tokens: list[str], domain: str, term: str, i: int) -> bool:
+    """Whether this mention of a domain names where the employee works, not the work."""
+    if i > 0 and tokens[i - 1] in _DEPARTMENT_BEFORE:
+        return True
+    words = term.split()
+    whole = tokens[i : i + len(words)] == words
+    after = tokens[i + len(words)] if i + len(words) < len(tokens) else ""
+    return whole and term == normalise_term(domain) and not after.startswith(_SYSTEM_AFTER)
+
+
 class ApplicationRecogniser:
     def __init__(self, org: Organisation) -> None:
         self._by_word: dict[str, Application] = {}
@@ -109,10 +132,11 @@ class ApplicationRecogniser:
             for word in app.weak_words():
                 self._by_word[word.casefold()] = app
                 self._weak.add(word.casefold())
-        # Longest first, so "citrix workspace" wins over "citrix".
+        # Longest first, so "citrix workspace" wins over "citrix". A name also starts a
+        # compound written with a hyphen ("wifi-signaal").
         words = sorted(self._by_word, key=len, reverse=True)
         self._exact = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE
+            r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
         )
         # Weak words are left out: "computers" must not become a strong "computer".
         self._fuzzy_words = [
@@ -140,9 +164,8 @@ class ApplicationRecogniser:
             elif term not in per_domain.setdefault(domain, []):
                 per_domain[domain].append(term)
         domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
-        department = bool(domains) and all(
-            [normalise_term(t) for t in terms] == [normalise_term(d)] for d, terms in domains
-        )
+        named = [t for t in terms if t[0] in per_domain]
+        department = bool(named) and all(_as_department(tokens, *t) for t in named)
         if strong:
             return Findings(self._by_word[strong[0]], 1.0, domains, weak, department)
         term_tokens = {tokens[i] for _, _, i in terms}
@@ -170,7 +193,8 @@ _SECURITY = re.compile(
     r"\bhack\b|losgeld|\bverdacht|\bnep-?(mail|bericht|website|site|link)|oplicht|fraude|"
     r"spoof|social engineering|deed (zich )?(voor )?als|gaf zich uit voor|"
     r"(rare|vreemde|onbekende) (e-?mail|mail|link|bijlage|sms|programma|aanmelding|inlog|"
-    r"login|inlogpoging|locatie|apparaat|pop-?ups?|usb)|inlogpoging|"
+    r"login|inlogpoging|locatie|apparaat|pop-?ups?|usb|site|website|pagina|apps?|extensies?|"
+    r"programma's|afzender|account)|inlogpoging|"
     r"(mfa|inlog|aanmeld|authenticator)\w*\b.{0,60}\b(niet zelf|niet door mij|was ik niet|"
     r"niet van mij)\b|"
     r"\b(ik|zelf) (heb )?(niet|nooit) (ingelogd|aangemeld|aangevraagd)|"
@@ -182,8 +206,32 @@ _SECURITY = re.compile(
     r"(vraagt|vroeg|vragen|belde)\b.{0,40}\b(mijn |om |naar )?(wachtwoord|inloggegevens|"
     r"inlogcode|verificatiecode|sms-code|pincode)|iemand anders\b.{0,30}\b(ingelogd|"
     r"toegang|in mijn)|op afstand (overgenomen|meekijken)|teamviewer|anydesk|"
-    r"virusmelding|antivirus|cadeaukaart|cadeaubon|"
-    r"(spoed|snel|direct)\w*\b.{0,60}\b(betaling|overboeking|overmaken)|"
+    r"virusmelding|antivirus|cadeaukaart|cadeaubon|\bbesmet|zogenaamde?\b|"
+    r"meekijken op afstand|op afstand\b.{0,20}\b(meekijken|meekeek|inloggen|overnemen)|"
+    r"(tientallen|heel veel|steeds|continu|constant|allemaal)\b.{0,20}\b(mfa|inlog|aanmeld|"
+    r"authenticator|verificatie)\w*[- ]?(verzoek|melding|poging|code)|"
+    r"terwijl ik\b.{0,20}\bniet (aan het )?(inlog|aanmeld)|"
+    r"(ingelogd|inlog|aanmeld|login)\w*\b.{0,40}\b(vanuit|uit|in) (rusland|china|nigeria|"
+    r"iran|noord-korea|het buitenland|een (ander|vreemd) land)|"
+    r"(vanuit|uit) (rusland|china|nigeria|iran|noord-korea|het buitenland)\b.{0,40}\b(ingelogd|"
+    r"inlog|aanmeld|login)|extern\w* (account|afzender)\b|"
+    r"(die|dat|wat) ik (niet|nooit) (zelf )?(heb )?(verstuurd|gestuurd|verzonden|"
+    r"ge[iï]nstalleerd|gedownload|aangevraagd)|niet zelf (heb )?(ge[iï]nstalleerd|verstuurd)|"
+    r"(muis|cursor|muisaanwijzer)\b.{0,20}\bbeweegt\b.{0,15}\b(vanzelf|uit zichzelf)|"
+    r"(belde|belt|bel|mail|mailde|bericht|chatbericht|sms)\w*\b.{0,40}\bnamens (microsoft|"
+    r"de helpdesk|de servicedesk|ict|it|de bank|de belastingdienst)|"
+    r"(vroeg|vraagt|wilde|zei)\b.{0,50}\b(te installeren|installeren|downloaden)|"
+    r"(sms|mail|link|bericht|site|website|pagina)\b.{0,60}\b(gegevens|wachtwoord|"
+    r"inloggegevens|pincode)\b.{0,20}\b(ingevuld|ingetypt|opgegeven)|"
+    r"extensies?\b.{0,30}\b(veranderd|anders|vreemd|raar)|"
+    r"(mail\w*|bericht|appje|sms)\b.{0,40}\b(spoed|snel|direct|dringend|vandaag nog)\w*\b"
+    r".{0,40}\b(betaling|overboeking|overmaken|over te maken|overboeken)|"
+    r"(verzoek|vraagt|vroeg)\b.{0,50}\b(over te maken|overmaken|overboeken)|"
+    r"(over te maken|overmaken|overboeken|overboeking|betaling)\b.{0,60}\b(nieuw|ander)e? "
+    r"(rekeningnummer|iban|bankrekening)|"
+    r"(onbekende|vreemde)\b.{0,40}\b(liep|loopt|rondlopen|rondliep|binnen|naar binnen)|"
+    r"zonder (pasje|toegangspas)|achter (mij|me|ons) aan (naar )?binnen|"
+    r"(zwart|vreemd) (venster|schermpje|scherm) (ging |gaat )?open|"
     rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|"
     rf"\b(gestolen|verloren|kwijtgeraakt)\b.{{0,30}}{_DEVICE}",
     re.IGNORECASE,
@@ -195,8 +243,22 @@ _BREACH = re.compile(
     r"(persoonsgegevens|bsn|burgerservicenummers?|medische gegevens|gegevens van (andere|"
     r"meerdere))\b.{0,60}\b(zichtbaar|openbaar|in te zien|inzien|ingezien|gezien|meegestuurd|"
     r"op straat|op internet|gepubliceerd)|"
-    r"(verkeerde|onjuiste) (adres|ontvanger|persoon|inwoner|burger|cli[eë]nt|"
-    r"mailadres|e-?mailadres|bijlage|dossier|brief)|aan de verkeerde|naar de verkeerde|"
+    r"(verkeerde?|onjuiste) (adres|ontvanger|persoon|inwoner|burger|cli[eë]nt|klant|naam|"
+    r"mailadres|e-?mailadres|bijlage|dossier|brief|zaak)|(aan|naar|bij) de verkeerde|"
+    r"niet\b.{0,12}\b(zwart ?gelakt|weggelakt|geanonimiseerd|onleesbaar gemaakt)|"
+    r"(leesbaar|zichtbaar|toegankelijk|in te zien|te openen) ((is|was|zijn|waren) )?voor "
+    r"(iedereen|alle|andere)|"
+    r"(stond|stonden|staat|staan|zichtbaar)\b.{0,40}\b(naam en (het )?adres|namen en adressen|"
+    r"bsn|persoonsgegevens)|"
+    r"waar iedereen (bij|in) kan|iedereen met de link|"
+    r"(gegevens|dossiers?)\b.{0,100}\b(externen|externe partij|openbare|groepsapp|whatsapp|"
+    r"buurtapp|prive|privé|gmail|hotmail)|"
+    r"(kentekens|gezichten)\b.{0,80}\b(openbare|groepsapp|buurtapp|whatsapp|facebook|"
+    r"social media|gedeeld)|"
+    r"geheimhouding\b.{0,80}\b(doorgegeven|gegeven|verteld|gedeeld|gestuurd)|"
+    r"(doorgegeven|verteld|gegeven)\b.{0,80}\bgeheimhouding|"
+    r"(bijlage|gekregen|ontvangen|meegestuurd|bijgevoegd)\b.{0,80}\bvan (iemand anders|"
+    r"een andere? (inwoner|burger|cli[eë]nt|klant|aanvrager|persoon))|"
     r"(per ongeluk|per abuis|per vergissing|abusievelijk)\b.{0,80}\b(gemaild|gestuurd|"
     r"verstuurd|gedeeld|doorgestuurd|gepubliceerd|geplaatst|meegestuurd|opgestuurd|geupload|"
     r"zichtbaar|ingezien|bekeken)|"
@@ -205,9 +267,11 @@ _BREACH = re.compile(
     r"een ander)|niet (voor (hem|haar|hen|hun|mij|ons) )?bestemd|onbevoegd|"
     r"zonder (reden|aanleiding|toestemming)\b.{0,40}\b(ingezien|ingekeken|bekeken|opgezocht|"
     r"geraadpleegd)|"
-    r"(dossiers?|papieren|map|stukken|printjes?|ordner)\b.{0,40}\b(laten liggen|"
-    r"blijven liggen|in de trein|op straat|in de bus)|"
-    r"(papieren|printjes?|ordner|stukken)\b.{0,40}\b(kwijt|verloren|gevonden)|"
+    r"(dossiers?|papieren|map|stukken|printjes?|prints?|uitdraai\w*|ordner|uittreksel|"
+    r"\w*gegevens)\b.{0,80}\b(laten liggen|blijven liggen|bleef liggen|in de trein|op straat|"
+    r"in de bus|meegenomen)|"
+    r"(papieren|printjes?|prints?|uitdraai\w*|ordners?|stukken|map met)\b.{0,80}\b(kwijt|"
+    r"verloren|gevonden|weg)\b|"
     r"(persoonsgegevens|bsn|burgerservicenummer)\b.{0,60}\b(gelekt|gedeeld met|"
     r"gemaild naar|gestuurd naar|verstuurd naar)",
     re.IGNORECASE,
@@ -229,7 +293,16 @@ _CUES = (
     "onbevoegd", "zonder", "vraagt", "vroeg", "vragen", "belde", "op afstand", "teamviewer",
     "anydesk", "virus", "cadeau", "betaling", "overboeking", "overmaken",
     "privacy", "verkeerd", "bezorgd", "terechtgekomen", "beland", "zichtbaar", "openbaar",
-    "inzien", "ingezien", "gezien", "meegestuurd", "gepubliceerd",
+    "inzien", "ingezien", "gezien", "meegestuurd", "gepubliceerd", "besmet", "zogenaamd",
+    "afstand", "inlog", "aanmeld", "terwijl ik", "ik niet", "ik nooit", "niet zelf", "beweegt",
+    "namens", "installeren", "downloaden", "ingevuld", "ingetypt", "opgegeven", "extensie",
+    "rekeningnummer", "iban", "bankrekening", "onbekende", "pasje", "toegangspas", "achter m",
+    "achter ons", "venster", "gelakt", "geanonimiseerd", "onleesbaar", "leesbaar",
+    "toegankelijk", "te openen", "iedereen", "extern", "openbare", "groepsapp", "whatsapp",
+    "buurtapp", "prive", "privé", "gmail", "hotmail", "kenteken", "gezichten", "geheimhouding",
+    "bijlage", "gekregen", "ontvangen", "bijgevoegd", "liggen", "meegenomen", "print",
+    "uitdraai", "ordner", "map met", "rare", "rusland", "china", "nigeria", "iran", "korea",
+    "buitenland", "stond", "staat", "staan",
 )  # fmt: skip
 
 

@@ -227,9 +227,26 @@ def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
         ("de mail aan alle ouders in de cc gezet, iedereen ziet elkaars adres", "privacy"),
         ("een collega heeft zonder reden een persoonslijst opgezocht", "privacy"),
         ("de inwoner kreeg de brief van iemand anders", "privacy"),
-        # not every "verkeerde" or "gevonden" is a breach
+        ("mijn outlook verstuurt berichten die ik nooit heb verstuurd", "informatiebeveiliging"),
+        ("mijn authenticator geeft steeds inlogverzoeken terwijl ik niet aan het inloggen ben",
+         "informatiebeveiliging"),
+        ("er is vannacht vanuit het buitenland ingelogd op mijn account", "informatiebeveiliging"),
+        ("mijn cursor beweegt uit zichzelf over het scherm", "informatiebeveiliging"),
+        ("de crediteurenadministratie kreeg een verzoek om het bedrag naar een nieuw "
+         "rekeningnummer over te maken", "informatiebeveiliging"),
+        ("een onbekende man liep zonder pasje de archiefruimte in", "informatiebeveiliging"),
+        ("in het besluit op de website zijn de namen van de buren niet weggelakt", "privacy"),
+        ("de map met jeugddossiers is leesbaar voor iedereen op de afdelingsschijf", "privacy"),
+        ("een lijst met gegevens van cliënten staat in een groepsapp met externen", "privacy"),
+        ("de beschikking ging naar een verkeerd adres", "privacy"),
+        ("een printje met uitkeringsgegevens bleef liggen op de printer en is meegenomen",
+         "privacy"),
+        # not every "verkeerde" or "gevonden" is a breach, nor every urgent payment a fraud
         ("de wmo-beschikking toont het verkeerde bedrag", "centric"),
         ("ik heb het dossier van de bijstandsaanvraag niet gevonden", "centric"),
+        ("de bijstandsuitkering wordt dubbel berekend, graag snel: de betaling is de 25e",
+         "centric"),
+        ("ik kreeg een mail over de betaling van de factuur, die staat verkeerd geboekt", "centric"),
     ],
 )
 def test_a_security_incident_or_breach_plain_from_the_text_goes_to_its_team(org, text, expected):
