@@ -106,10 +106,12 @@ class DecisionRouter:
             return Route(rules.data_breach, RoutedHow.rule, 1.0)
         if request.type == TicketType.callback:
             return Route(rules.triage, RoutedHow.rule, 1.0)
-        said = incident_kind(request.text) if request.type is None else None
-        if said is not None:  # not classified by the assistant, but plain from the text
-            team = getattr(rules, str(said))
-            return Route(team, RoutedHow.rule, TEXT_RULE_CONFIDENCE, reasons=[str(said)])
+        if request.type is None:  # not classified by the assistant: what does the text say?
+            said = self._incident(request.text)
+            if said is not None:
+                kind, confidence, reason = said
+                team = getattr(rules, str(kind))
+                return Route(team, RoutedHow.rule, confidence, reasons=[reason])
         given = self.org.application(request.application) if request.application else None
         found = self.recogniser.scan(request.text)
         if given is not None and _only_weakly_named(given, found):
@@ -133,6 +135,19 @@ class DecisionRouter:
         if found.domains:
             return by_model  # a domain's work was named: an everyday word does not decide
         return self._weak(found, request, by_model) or by_model
+
+    def _incident(self, text: str) -> tuple[TicketType, float, str] | None:
+        """A security incident or breach plain from the text's words, else as the model
+        recognises it (from its measured threshold); None for anything else."""
+        kind = incident_kind(text)
+        if kind is not None:
+            return kind, TEXT_RULE_CONFIDENCE, str(kind)
+        model = self.models.current() if self.models else None
+        recognised = model.incidents.kind(text) if model and model.incidents else None
+        if recognised is None:
+            return None
+        kind, confidence = recognised
+        return kind, confidence, f"{kind} (tekstmodel {confidence:.2f})"
 
     def _asks_how(self, request: RouteRequest) -> bool:
         if request.type is not None:

@@ -20,7 +20,7 @@ import structlog
 from sqlmodel import Session
 
 from router.domain.org import Organisation
-from router.routing import heldout, textmodel
+from router.routing import heldout, incident_model, textmodel
 from router.routing.heldout import Gate
 from router.routing.model_registry import ModelRegistry
 from router.routing.training_data import cold_start_examples, correction_weight
@@ -78,6 +78,11 @@ def retrain(
     train_seconds = time.perf_counter() - started
     threshold = auto["threshold"] if auto["enabled"] else 1.0
     model.metadata.update(route_threshold=threshold, automatic=auto, metrics=figures)
+    if nlu_dir is not None:
+        progress("Training the security-incident and data-breach recogniser")
+        model.incidents, model.metadata["incidents"] = incident_model.train(
+            incident_model.nlu_examples(nlu_dir)
+        )
     summary = {
         "counts": {
             "cold_start": len(generated),
@@ -93,6 +98,7 @@ def retrain(
         "automatic": auto,
         "metrics": figures,
         "comparison": comparison,
+        "incidents": model.metadata.get("incidents"),
     }
     if not comparison["better"]:
         log.info("router.model.not_published", **_brief(summary))

@@ -35,6 +35,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 
+from router.routing.incident_model import IncidentModel
 from router.routing.scoring import LinearScorer, UnsupportedPipeline
 
 log = structlog.get_logger()
@@ -57,6 +58,7 @@ TRUSTED_TYPES = [
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.model_selection._split.StratifiedKFold",
+    "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.Pipeline",
     "sklearn.preprocessing._encoders.OneHotEncoder",
     "sklearn.svm._classes.LinearSVC",
@@ -268,9 +270,15 @@ def fit_pipeline(
 class TextModel:
     """A fitted pipeline plus what is needed to explain and describe its predictions."""
 
-    def __init__(self, pipeline: Pipeline, metadata: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        metadata: dict[str, Any],
+        incidents: IncidentModel | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.metadata = metadata
+        self.incidents = incidents  # security incident or data breach, see incident_model.py
         self.classes: np.ndarray = pipeline.classes_
         features: ColumnTransformer = pipeline.named_steps["features"]
         words: TfidfVectorizer = features.named_transformers_["words"]
@@ -380,6 +388,8 @@ class TextModel:
             "metadata": json.dumps(self.metadata),
             "pipeline": self.pipeline,
         }
+        if self.incidents is not None:
+            payload["incidents"] = self.incidents.parts()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         os.close(fd)
         try:
@@ -443,7 +453,12 @@ def load(path: str | Path) -> TextModel:
         raise ModelArtifactError(f"{path}: not a {FORMAT} artifact")
     try:
         metadata = json.loads(payload["metadata"])
-        model = TextModel(payload["pipeline"], metadata)
+        parts = payload.get("incidents")
+        incidents = None
+        if parts is not None:
+            threshold = float(metadata["incidents"]["threshold"])
+            incidents = IncidentModel(**parts, threshold=threshold)
+        model = TextModel(payload["pipeline"], metadata, incidents)
     except Exception as exc:  # noqa: BLE001 - same: a malformed payload is an unusable file
         raise ModelArtifactError(f"{path}: malformed model artifact ({exc})") from exc
     if metadata.get("sklearn_version") != sklearn.__version__:

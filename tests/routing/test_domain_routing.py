@@ -274,3 +274,25 @@ def test_an_application_named_in_full_still_decides(org):
     assert _route(org, "word crasht steeds", "DYK", application="Microsoft 365").destination == (
         "werkplek"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality", "expected"),
+    [
+        # a hyphen splits a compound: the work is still named
+        ("het re-integratietraject kan niet worden afgesloten", "DYK", "centric"),
+        ("het wifi-signaal in de raadszaal valt steeds weg", "VHN", "netwerk"),
+        # the department before a term is where the employee works; the fault decides
+        ("bij team vergunningen kraakt mijn headset", "DYK", "werkplek"),
+        # ...but a department's system is its application
+        ("het burgerzakensysteem geeft een foutmelding bij printen", "PLW", "pinkroccade"),
+        # more of the municipalities' work, in the employees' words
+        ("erkenning van een ongeboren vrucht lukt niet", "HRD", "pinkroccade"),
+        ("de bezwaarzaken staan niet meer in mijn werkvoorraad", "PLW", "mintlab"),
+        ("hersteld melden na ziekte lukt niet in het personeelsportaal", "VHN", "visma-raet"),
+        ("memoriaalboeking geeft 'periode gesloten'", "HRD", "centric"),
+        ("de terugvordering met betalingsregeling kan ik niet vastleggen", "HRD", "pinkroccade"),
+    ],
+)
+def test_work_named_in_compounds_and_departments_as_context(org, text, municipality, expected):
+    assert _route(org, text, municipality).destination == expected

@@ -22,7 +22,7 @@ from tests.fixtures import ROOT
 NLU_DIR = ROOT / "data" / "nlu"
 # Real tickets in words the organisation file does not know, with one clear home each.
 WORK = {
-    "geo-bi": ["sleutelkluis", "rioolkaart", "hoogtekaart", "bomenkaart"],
+    "geo-bi": ["sleutelkluis", "rioolkaart", "hoogtekaart", "dijkprofiel"],
     "netwerk": ["switchkast", "patchpunt", "glasvezel", "accesspoint"],
     "werkplek": ["presentatiescherm", "whiteboard", "smartboard", "tekentablet"],
 }

@@ -1,0 +1,80 @@
+"""Security incidents and data breaches told in words no text rule knows: the recogniser learnt
+from the assistant's examples names them, from the confidence it measured out of fold."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from router.routing import incident_model, textmodel
+from router.routing.decision import DecisionRouter, RouteRequest
+from router.routing.model_registry import LiveModel, ModelRegistry
+from router.routing.recognise import incident_kind
+from router.routing.retrain import retrain
+from tests.fixtures import ROOT
+
+NLU_DIR = ROOT / "data" / "nlu"
+
+
+@pytest.fixture(scope="module")
+def recogniser():
+    model, figures = incident_model.train(incident_model.nlu_examples(NLU_DIR))
+    assert model is not None
+    return model, figures
+
+
+def test_its_threshold_is_measured_out_of_fold(recogniser):
+    model, figures = recogniser
+    assert figures["trained"] is True
+    assert figures["precision_out_of_fold"] >= incident_model.TARGET_PRECISION
+    assert incident_model.MIN_THRESHOLD <= model.threshold == figures["threshold"] < 1
+    assert 0.3 < figures["recall_out_of_fold"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("iemand van 'de ict' belde en liet me een code voorlezen die op mijn scherm stond",
+         "security_incident"),
+        ("in de envelop aan mevrouw zat ook de beschikking van haar buurman", "data_breach"),
+    ],
+)
+def test_the_text_rules_miss_what_the_model_then_names(recogniser, text, kind):
+    model, _ = recogniser
+    assert incident_kind(text) is None
+    found = model.kind(text)
+    assert found is not None and str(found[0]) == kind and found[1] >= model.threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "de printer op de tweede verdieping geeft een papierstoring",
+        "mijn outlook start niet meer op sinds de update",
+        "kan een nieuwe collega toegang krijgen tot de gedeelde map van team wmo",
+        "de bijstandsaanvraag loopt vast bij het opslaan",
+    ],
+)
+def test_an_ordinary_fault_is_no_incident(recogniser, text):
+    model, _ = recogniser
+    assert model.kind(text) is None
+
+
+def test_the_router_routes_a_recognised_breach_to_privacy_and_says_why(org, database_url, tmp_path):
+    from router.store.engine import make_engine
+
+    registry = ModelRegistry(tmp_path / "models")
+    with Session(make_engine(database_url)) as session:
+        version, summary = retrain(org, session, registry, NLU_DIR)
+    assert summary["incidents"]["trained"] is True
+    loaded = textmodel.load(registry.path(version))  # survives the artifact
+    assert loaded.incidents is not None
+    router = DecisionRouter(org, LiveModel(registry, check_every=0))
+    text = "de brief over de schuldregeling van meneer is bij zijn ex-vrouw in de bus gevallen"
+    assert incident_kind(text) is None
+    route = router.route(RouteRequest(text, "DYK"))
+    assert (route.destination, route.how) == ("privacy", "rule")
+    assert "tekstmodel" in route.reasons[0]
+    # the assistant's classification still wins
+    typed = router.route(RouteRequest(text, "DYK", type="incident"))
+    assert typed.destination != "privacy"
