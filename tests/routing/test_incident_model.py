@@ -4,8 +4,6 @@ from the assistant's examples names them, from the confidence it measured out of
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
-
 from router.routing import incident_model, textmodel
 from router.routing.decision import DecisionRouter, RouteRequest
 from router.routing.model_registry import LiveModel, ModelRegistry
@@ -60,17 +58,14 @@ def test_an_ordinary_fault_is_no_incident(recogniser, text):
     assert model.kind(text) is None
 
 
-def test_the_router_routes_a_recognised_breach_to_privacy_and_says_why(org, database_url, tmp_path):
-    from router.store.engine import make_engine
-
+def test_the_router_routes_a_recognised_breach_to_privacy_and_says_why(org, session, tmp_path):
     registry = ModelRegistry(tmp_path / "models")
-    with Session(make_engine(database_url)) as session:
-        version, summary = retrain(org, session, registry, NLU_DIR)
+    version, summary = retrain(org, session, registry, NLU_DIR)
     assert summary["incidents"]["trained"] is True
     loaded = textmodel.load(registry.path(version))  # survives the artifact
     assert loaded.incidents is not None
     router = DecisionRouter(org, LiveModel(registry, check_every=0))
-    text = "de brief over de schuldregeling van meneer is bij zijn ex-vrouw in de bus gevallen"
+    text = "in de envelop aan mevrouw zat ook de beschikking van haar buurman"
     assert incident_kind(text) is None
     route = router.route(RouteRequest(text, "DYK"))
     assert (route.destination, route.how) == ("privacy", "rule")
