@@ -191,9 +191,7 @@ def training_metrics(
 
 # What inner cross-validation chooses from: how much rare destinations weigh, and C.
 GRID = [
-    {"class_weight": weight, "c": c}
-    for weight in (None, "soft", "balanced")
-    for c in (0.15, 0.5)
+    {"class_weight": weight, "c": c} for weight in (None, "soft", "balanced") for c in (0.15, 0.5)
 ]
 INNER_FOLDS = 3
 INNER_MAX_ROWS = 10_000

@@ -58,9 +58,7 @@ def retrain(
     generated = cold_start_examples(org, nlu_dir)
     rows = training.real_examples(session)
     real = [textmodel.Example(r.text, r.municipality, r.destination, r.at) for r in rows]
-    real_weights = [
-        correction_weight(r.at, now) if r.source == "correction" else 1.0 for r in rows
-    ]
+    real_weights = [correction_weight(r.at, now) if r.source == "correction" else 1.0 for r in rows]
     current_version = registry.current_version()
     current_seen = registry.metadata(current_version).get("seen") if current_version else None
     new = [r.id > (current_seen or {}).get(r.source, 0) for r in rows]

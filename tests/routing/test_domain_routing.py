@@ -75,10 +75,12 @@ def test_an_everyday_word_alone_still_routes_but_less_surely(org):
 
 
 def test_hint_words_of_a_domain_route_weakly_and_are_not_the_assistants(org):
-    for text, expected in [("mijn mail komt niet binnen", "werkplek"),
-                           ("de werktelefoon wil niet meer opladen", "werkplek"),
-                           ("ik heb geen bereik in het gemeentehuis", "kpn"),
-                           ("de website van de gemeente laadt niet", "netwerk")]:
+    for text, expected in [
+        ("mijn mail komt niet binnen", "werkplek"),
+        ("de werktelefoon wil niet meer opladen", "werkplek"),
+        ("ik heb geen bereik in het gemeentehuis", "kpn"),
+        ("de website van de gemeente laadt niet", "netwerk"),
+    ]:
         route = _route(org, text, "VHN")
         assert (route.destination, route.confidence) == (expected, 0.65), text
     # a hint word never outweighs the work of a domain
@@ -137,23 +139,28 @@ def test_how_to_questions_on_a_domain_go_to_functional_management(org):
     )
     question = _route(org, "de verhuizing", "PLW", type="question")
     assert question.destination == "fb-burgerzaken"
-    for asked in ("welke knop is het om een wmo-beschikking te corrigeren",
-                  "is het mogelijk om een jeugdhulp toewijzing terug te zetten",
-                  "wat moet ik invullen bij de wmo-melding als de inwoner verhuisd is"):
+    for asked in (
+        "welke knop is het om een wmo-beschikking te corrigeren",
+        "is het mogelijk om een jeugdhulp toewijzing terug te zetten",
+        "wat moet ik invullen bij de wmo-melding als de inwoner verhuisd is",
+    ):
         assert _route(org, asked, "DYK").destination == "fb-sociaal", asked
     # A fault stays a fault: "niet" with the work goes to the supplier, not to the how-to team.
     assert _route(org, "de wmo-beschikking wordt niet aangemaakt", "DYK").destination == "centric"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("mag ik een paspoort uitreiken als de pasfoto ouder is dan vijf jaar?", "fb-burgerzaken"),
-    ("welke reden kies ik bij een adresonderzoek", "fb-burgerzaken"),
-    ("moeten we bij een herindicatie een nieuwe beschikking maken?", "fb-sociaal"),
-    # a fault told as a question stays a fault, for the supplier
-    ("waarom loopt de paspoortaanvraag vast?", "centric"),
-    ("kan ik geen bijstandsaanvraag meer opslaan?", "centric"),
-    ("sinds vanochtend geeft de verhuizing een foutmelding, iemand een idee?", "centric"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mag ik een paspoort uitreiken als de pasfoto ouder is dan vijf jaar?", "fb-burgerzaken"),
+        ("welke reden kies ik bij een adresonderzoek", "fb-burgerzaken"),
+        ("moeten we bij een herindicatie een nieuwe beschikking maken?", "fb-sociaal"),
+        # a fault told as a question stays a fault, for the supplier
+        ("waarom loopt de paspoortaanvraag vast?", "centric"),
+        ("kan ik geen bijstandsaanvraag meer opslaan?", "centric"),
+        ("sinds vanochtend geeft de verhuizing een foutmelding, iemand een idee?", "centric"),
+    ],
+)
 def test_a_question_without_a_fault_is_a_use_question(org, text, expected):
     assert _route(org, text, "DYK").destination == expected
 
@@ -219,8 +226,10 @@ def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
         ("beschikking naar het verkeerde adres gestuurd", "privacy"),
         ("het paspoort van een inwoner is gestolen, aanvraag vermissing lukt niet", "centric"),
         ("iemand belde namens de servicedesk en vroeg om mijn inlogcode", "informatiebeveiliging"),
-        ("de wethouder mailt dat ik met spoed een betaling moet doen, klopt dat?",
-         "informatiebeveiliging"),
+        (
+            "de wethouder mailt dat ik met spoed een betaling moet doen, klopt dat?",
+            "informatiebeveiliging",
+        ),
         ("een usb-stick gevonden in de raadszaal, wat moet ik ermee", "informatiebeveiliging"),
         ("ik kreeg een authenticator-melding maar het was niet door mij", "informatiebeveiliging"),
         ("een map met dossiers laten liggen in de trein", "privacy"),
@@ -228,25 +237,37 @@ def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
         ("een collega heeft zonder reden een persoonslijst opgezocht", "privacy"),
         ("de inwoner kreeg de brief van iemand anders", "privacy"),
         ("mijn outlook verstuurt berichten die ik nooit heb verstuurd", "informatiebeveiliging"),
-        ("mijn authenticator geeft steeds inlogverzoeken terwijl ik niet aan het inloggen ben",
-         "informatiebeveiliging"),
+        (
+            "mijn authenticator geeft steeds inlogverzoeken terwijl ik niet aan het inloggen ben",
+            "informatiebeveiliging",
+        ),
         ("er is vannacht vanuit het buitenland ingelogd op mijn account", "informatiebeveiliging"),
         ("mijn cursor beweegt uit zichzelf over het scherm", "informatiebeveiliging"),
-        ("de crediteurenadministratie kreeg een verzoek om het bedrag naar een nieuw "
-         "rekeningnummer over te maken", "informatiebeveiliging"),
+        (
+            "de crediteurenadministratie kreeg een verzoek om het bedrag naar een nieuw "
+            "rekeningnummer over te maken",
+            "informatiebeveiliging",
+        ),
         ("een onbekende man liep zonder pasje de archiefruimte in", "informatiebeveiliging"),
         ("in het besluit op de website zijn de namen van de buren niet weggelakt", "privacy"),
         ("de map met jeugddossiers is leesbaar voor iedereen op de afdelingsschijf", "privacy"),
         ("een lijst met gegevens van cliënten staat in een groepsapp met externen", "privacy"),
         ("de beschikking ging naar een verkeerd adres", "privacy"),
-        ("een printje met uitkeringsgegevens bleef liggen op de printer en is meegenomen",
-         "privacy"),
+        (
+            "een printje met uitkeringsgegevens bleef liggen op de printer en is meegenomen",
+            "privacy",
+        ),
         # not every "verkeerde" or "gevonden" is a breach, nor every urgent payment a fraud
         ("de wmo-beschikking toont het verkeerde bedrag", "centric"),
         ("ik heb het dossier van de bijstandsaanvraag niet gevonden", "centric"),
-        ("de bijstandsuitkering wordt dubbel berekend, graag snel: de betaling is de 25e",
-         "centric"),
-        ("ik kreeg een mail over de betaling van de factuur, die staat verkeerd geboekt", "centric"),
+        (
+            "de bijstandsuitkering wordt dubbel berekend, graag snel: de betaling is de 25e",
+            "centric",
+        ),
+        (
+            "ik kreeg een mail over de betaling van de factuur, die staat verkeerd geboekt",
+            "centric",
+        ),
     ],
 )
 def test_a_security_incident_or_breach_plain_from_the_text_goes_to_its_team(org, text, expected):

@@ -4,6 +4,7 @@ from the assistant's examples names them, from the confidence it measured out of
 from __future__ import annotations
 
 import pytest
+
 from router.routing import incident_model, textmodel
 from router.routing.decision import DecisionRouter, RouteRequest
 from router.routing.model_registry import LiveModel, ModelRegistry
@@ -32,8 +33,10 @@ def test_its_threshold_is_measured_out_of_fold(recogniser):
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("iemand van 'de ict' belde en liet me een code voorlezen die op mijn scherm stond",
-         "security_incident"),
+        (
+            "iemand van 'de ict' belde en liet me een code voorlezen die op mijn scherm stond",
+            "security_incident",
+        ),
         ("in de envelop aan mevrouw zat ook de beschikking van haar buurman", "data_breach"),
     ],
 )

@@ -64,9 +64,7 @@ def test_cold_start_routes_nothing_by_model_and_suggests_in_triage(org, session,
     assert figures["rows"] == 37 and figures["triage_rate"] > 0.5
 
 
-def test_enough_real_tickets_let_the_model_route_and_measure_its_precision(
-    org, session, tmp_path
-):
+def test_enough_real_tickets_let_the_model_route_and_measure_its_precision(org, session, tmp_path):
     registry = ModelRegistry(tmp_path / "models")
     _import(session, _real(60))
     gate = Gate(min_real=60, min_per_destination=10, target_precision=0.9)
@@ -108,7 +106,9 @@ def test_the_nightly_retraining_publishes_only_what_beats_the_current_version(
     # on them (recorded as if it had not seen them), is not beaten by the candidate.
     rng = random.Random(1)  # noqa: S311 - made-up tickets, not secrets
     noise = [
-        training.Labelled(f"zaak {rng.randrange(10**6)} oppakken", "DYK", rng.choice(list(WORK)), None)
+        training.Labelled(
+            f"zaak {rng.randrange(10**6)} oppakken", "DYK", rng.choice(list(WORK)), None
+        )
         for _ in range(30)
     ]
     _import(session, noise, source="import:ruis.csv")
@@ -124,8 +124,6 @@ def test_the_nightly_retraining_publishes_only_what_beats_the_current_version(
 
 @pytest.mark.parametrize("count", [37])
 def test_router_status_says_how_far_from_routing_on_its_own(count, database_url, tmp_path):
-
-
 
     engine = make_engine(database_url)
     with Session(engine) as session:
