@@ -10,7 +10,7 @@ its confidence threshold the servicedesk triage queue with the model's suggestio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from router.domain.org import Application, Organisation
@@ -123,7 +123,7 @@ class DecisionRouter:
         if found.application is not None and given is None:
             by_catalogue = self._catalogue(found.application, request, found.fuzzy)
             if by_catalogue is not None:
-                return by_catalogue
+                return self._outnumbered(found, request, by_catalogue) or by_catalogue
         by_domain = self._domain(found, request)
         if by_domain is not None and found.department_only:
             # "bij burgerzaken doet mijn headset het niet": the department is where the employee
@@ -250,6 +250,22 @@ class DecisionRouter:
             reasons=[", ".join(dict.fromkeys(words))],
             application=app_name,
         )
+
+    def _outnumbered(self, found: Findings, request: RouteRequest, named: Route) -> Route | None:
+        """An everyday device or service named ("laptop", "wifi") among more everyday words of
+        another place ("geen netwerk", "netwerkaansluiting"): those words decide, as when no
+        application is named. A tie, or any domain's work named, leaves the name deciding."""
+        app = found.application
+        if app is None or found.domains or not self._generic(app):
+            return None
+        words = [*found.weak, (app.name, app.name.casefold())]
+        counted = self._weak(replace(found, weak=words), request, named)
+        if counted is None or counted.destination == named.destination:
+            return None
+        return counted if counted.confidence == WEAK_CONTESTED else None
+
+    def _generic(self, app: Application) -> bool:
+        return any(d.name == app.domain and d.generic for d in self.org.domains)
 
     def _model_choice(self, request: RouteRequest, candidates: list[str]) -> str | None:
         """The text model's first choice among the candidates; None without a model."""

@@ -83,10 +83,11 @@ class TermMatcher:
                 if hit is None and len(tokens[i]) <= 2 and i + 1 < len(tokens):
                     # "re-integratietraject": a hyphen split off a short first part
                     hit = self._word(tokens[i] + tokens[i + 1])
-                    if hit:
+                    if hit and hit[1].startswith(tokens[i]):  # not "de" + "...zakenapplicatie"
                         found.append((hit[0], hit[1], i))
                         i += 2
                         continue
+                    hit = None
                 if hit:
                     found.append((hit[0], hit[1], i))
                 i += 1
@@ -110,6 +111,16 @@ class TermMatcher:
 # and after its own name that make it the domain's application ("burgerzaken systeem").
 _DEPARTMENT_BEFORE = {"team", "afdeling", "sector", "cluster", "bureau", "unit", "teams"}
 _SYSTEM_AFTER = ("systeem", "pakket", "applicatie", "programma", "software", "module", "app")
+
+
+def _names_system(tokens: list[str], domain: str, term: str, i: int) -> bool:
+    """"burgerzakensysteem", "sociaal domein applicatie": the domain's application."""
+    if term != normalise_term(domain):
+        return False
+    words = term.split()
+    rest = tokens[i][len(term) :] if len(words) == 1 and tokens[i] != term else ""
+    after = tokens[i + len(words)] if i + len(words) < len(tokens) else ""
+    return (rest or after).startswith(_SYSTEM_AFTER)
 
 
 def _as_department(tokens: list[str], domain: str, term: str, i: int) -> bool:
@@ -158,11 +169,15 @@ class ApplicationRecogniser:
         tokens = normalise_term(text).split()
         terms = self.terms.find(tokens)
         per_domain: dict[str, list[str]] = {}
-        for domain, term, _ in terms:
+        for domain, term, i in terms:
             if domain in self.terms.generic or term.replace(" ", "") in self.terms.hints:
                 weak.append((domain, term))
-            elif term not in per_domain.setdefault(domain, []):
-                per_domain[domain].append(term)
+                continue
+            named = per_domain.setdefault(domain, [])
+            if term not in named:
+                named.append(term)
+            if _names_system(tokens, domain, term, i) and f"{term} (systeem)" not in named:
+                named.append(f"{term} (systeem)")  # "het burgerzakensysteem": counts double
         domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         named = [t for t in terms if t[0] in per_domain]
         department = bool(named) and all(_as_department(tokens, *t) for t in named)
