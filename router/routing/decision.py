@@ -45,7 +45,8 @@ _USE_QUESTION = re.compile(
     r"kan iemand (me |mij )?(uitleggen|vertellen)|wat is de (juiste|goede) (manier|werkwijze)|"
     r"werkinstructie|handleiding|uitleg over|autorisaties?"
     r"|(geen|meer|extra|andere) (rechten|toegang)|rechten (aanvragen|nodig|erbij)"
-    r"|welke (knop|optie|instelling|veld|code|keuze)|wat moet ik (invullen|kiezen|selecteren|"
+    r"|welke (knop|optie|instelling|veld|code|keuze)|onder welk|in welk (tabblad|scherm|veld|menu)"
+    r"|weet niet (onder|waar|hoe|welk)|wat moet ik (invullen|kiezen|selecteren|"
     r"aanvinken|doen om)|is het mogelijk om|ik (snap|begrijp) niet hoe|weet iemand hoe"
     r"|how (do|can|to) i?)\b",
     re.IGNORECASE,
@@ -124,6 +125,10 @@ class DecisionRouter:
             by_catalogue = self._catalogue(found.application, request, found.fuzzy)
             if by_catalogue is not None:
                 return self._outnumbered(found, request, by_catalogue) or by_catalogue
+            if not found.domains:  # "het zaaksysteem" where another one is in use
+                found = replace(
+                    found, domains=[(found.application.domain, [found.application.name])]
+                )
         by_domain = self._domain(found, request)
         if by_domain is not None and found.department_only:
             # "bij burgerzaken doet mijn headset het niet": the department is where the employee

@@ -114,7 +114,7 @@ _SYSTEM_AFTER = ("systeem", "pakket", "applicatie", "programma", "software", "mo
 
 
 def _names_system(tokens: list[str], domain: str, term: str, i: int) -> bool:
-    """"burgerzakensysteem", "sociaal domein applicatie": the domain's application."""
+    """ "burgerzakensysteem", "sociaal domein applicatie": the domain's application."""
     if term != normalise_term(domain):
         return False
     words = term.split()
@@ -235,7 +235,8 @@ _SECURITY = re.compile(
     r"(muis|cursor|muisaanwijzer)\b.{0,20}\bbeweegt\b.{0,15}\b(vanzelf|uit zichzelf)|"
     r"(belde|belt|bel|mail|mailde|bericht|chatbericht|sms)\w*\b.{0,40}\bnamens (microsoft|"
     r"de helpdesk|de servicedesk|ict|it|de bank|de belastingdienst)|"
-    r"(vroeg|vraagt|wilde|zei)\b.{0,50}\b(te installeren|installeren|downloaden)|"
+    r"(iemand|hij|zij|ze|beller|afzender|persoon)\b.{0,30}\b(vroeg|wilde|zei)\b.{0,50}\b"
+    r"(te installeren|installeren|downloaden)|"
     r"(sms|mail|link|bericht|site|website|pagina)\b.{0,60}\b(gegevens|wachtwoord|"
     r"inloggegevens|pincode)\b.{0,20}\b(ingevuld|ingetypt|opgegeven)|"
     r"extensies?\b.{0,30}\b(veranderd|anders|vreemd|raar)|"
@@ -276,7 +277,7 @@ _BREACH = re.compile(
     r"een andere? (inwoner|burger|cli[eë]nt|klant|aanvrager|persoon))|"
     r"(per ongeluk|per abuis|per vergissing|abusievelijk)\b.{0,80}\b(gemaild|gestuurd|"
     r"verstuurd|gedeeld|doorgestuurd|gepubliceerd|geplaatst|meegestuurd|opgestuurd|geupload|"
-    r"zichtbaar|ingezien|bekeken)|"
+    r"zichtbaar|ingezien|bekeken)\b|"
     r"\b(in de )?cc\b.{0,40}\b(bcc|zichtbaar|iedereen)|\bbcc\b.{0,40}\b(vergeten|niet)|"
     r"(gegevens|dossier|brief|post|beschikking|uittreksel)\w* van (een )?(andere|iemand anders|"
     r"een ander)|niet (voor (hem|haar|hen|hun|mij|ons) )?bestemd|onbevoegd|"

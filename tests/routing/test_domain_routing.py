@@ -313,6 +313,22 @@ def test_an_application_named_in_full_still_decides(org):
         ("hersteld melden na ziekte lukt niet in het personeelsportaal", "VHN", "visma-raet"),
         ("memoriaalboeking geeft 'periode gesloten'", "HRD", "centric"),
         ("de terugvordering met betalingsregeling kan ik niet vastleggen", "HRD", "pinkroccade"),
+        # an application of a domain that another municipality uses: this one's application
+        ("het zaaksysteem geeft een foutmelding bij openen", "DYK", "decos"),
+        # the folder is the object, the work in its name only what it holds
+        ("de map met bouwtekeningen op de gedeelde schijf opent erg traag", "VHN", "netwerk"),
+        # where to put something in the application: a use question
+        (
+            "ik weet niet onder welk tabblad het verslag van het keukentafelgesprek hoort",
+            "HRD",
+            "fb-sociaal",
+        ),
+        # the device named, the network's words more
+        (
+            "netwerkaansluiting op mijn flexplek doet niks, laptop zegt geen netwerk",
+            "PLW",
+            "netwerk",
+        ),
     ],
 )
 def test_work_named_in_compounds_and_departments_as_context(org, text, municipality, expected):

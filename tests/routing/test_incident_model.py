@@ -37,7 +37,10 @@ def test_its_threshold_is_measured_out_of_fold(recogniser):
             "iemand van 'de ict' belde en liet me een code voorlezen die op mijn scherm stond",
             "security_incident",
         ),
-        ("in de envelop aan mevrouw zat ook de beschikking van haar buurman", "data_breach"),
+        (
+            "de inwoner belde: in zijn brief stond de uitkering van een heel ander gezin",
+            "data_breach",
+        ),
     ],
 )
 def test_the_text_rules_miss_what_the_model_then_names(recogniser, text, kind):
@@ -68,7 +71,7 @@ def test_the_router_routes_a_recognised_breach_to_privacy_and_says_why(org, sess
     loaded = textmodel.load(registry.path(version))  # survives the artifact
     assert loaded.incidents is not None
     router = DecisionRouter(org, LiveModel(registry, check_every=0))
-    text = "in de envelop aan mevrouw zat ook de beschikking van haar buurman"
+    text = "de inwoner belde: in zijn brief stond de uitkering van een heel ander gezin"
     assert incident_kind(text) is None
     route = router.route(RouteRequest(text, "DYK"))
     assert (route.destination, route.how) == ("privacy", "rule")
