@@ -173,11 +173,11 @@ class ApplicationRecogniser:
             if domain in self.terms.generic or term.replace(" ", "") in self.terms.hints:
                 weak.append((domain, term))
                 continue
-            named = per_domain.setdefault(domain, [])
-            if term not in named:
-                named.append(term)
-            if _names_system(tokens, domain, term, i) and f"{term} (systeem)" not in named:
-                named.append(f"{term} (systeem)")  # "het burgerzakensysteem": counts double
+            listed = per_domain.setdefault(domain, [])
+            if term not in listed:
+                listed.append(term)
+            if _names_system(tokens, domain, term, i) and f"{term} (systeem)" not in listed:
+                listed.append(f"{term} (systeem)")  # "het burgerzakensysteem": counts double
         domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         named = [t for t in terms if t[0] in per_domain]
         department = bool(named) and all(_as_department(tokens, *t) for t in named)
