@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from router.domain.org import load_organisation
+from router.routing import incident_model
 from router.routing.decision import DecisionRouter, RouteRequest
 from router.routing.evaluation import TARGETS, evaluate
 from router.routing.history_import import read_csv
@@ -25,6 +26,7 @@ from router.routing.textmodel import Example, train
 
 DEFAULT_CSV = Path("/work/shared/data/it_service_tickets.csv")
 ORG_FILE = Path(__file__).resolve().parents[1] / "org" / "de-delta.yaml"
+NLU_DIR = ORG_FILE.parents[1] / "data" / "nlu"
 MUNICIPALITIES = ["DYK", "ZEE", "POL", "HAV", None]
 
 
@@ -68,8 +70,11 @@ class _Fixed:
 
 
 def latency(examples: list[Example], calls: int = 2000, warmup: int = 200) -> None:
-    """The whole routing step as the service runs it: rules, catalogue, then this model."""
-    router = DecisionRouter(load_organisation(ORG_FILE), _Fixed(train(examples)))
+    """The whole routing step as the service runs it: rules, the incident recogniser,
+    catalogue, then this model."""
+    model = train(examples)
+    model.incidents, _ = incident_model.train(incident_model.nlu_examples(NLU_DIR))
+    router = DecisionRouter(load_organisation(ORG_FILE), _Fixed(model))
     texts = [e.text for e in examples]
     for i in range(warmup):
         router.route(RouteRequest(texts[i % len(texts)], "DYK"))
@@ -102,6 +107,7 @@ def training_time(examples: list[Example], n: int = 50_000) -> None:
     tickets = synthetic(examples, n)
     started = time.perf_counter()
     train(tickets)
+    incident_model.train(incident_model.nlu_examples(NLU_DIR))  # as every retraining does
     print(f"\ntraining on {n} synthetic tickets: {time.perf_counter() - started:.1f} s")
 
 
