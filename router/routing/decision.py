@@ -267,7 +267,7 @@ class DecisionRouter:
         counted = self._weak(replace(found, weak=words), request, named)
         if counted is None or counted.destination == named.destination:
             return None
-        return counted if counted.confidence == WEAK_CONTESTED else None
+        return counted if counted.confidence in (WEAK_CONTESTED, WEAK_TIE) else None
 
     def _generic(self, app: Application) -> bool:
         return any(d.name == app.domain and d.generic for d in self.org.domains)

@@ -21,6 +21,11 @@ class Fixed:
         return self.model
 
 
+def _tiny_model(pairs):
+    """A text model of a few (text, destination) examples, each four times."""
+    return textmodel.train([textmodel.Example(t, None, d) for t, d in pairs for _ in range(4)])
+
+
 def _route(org, text, municipality, **kwargs):
     return DecisionRouter(org, kwargs.pop("models", None)).route(
         RouteRequest(text, municipality, **kwargs)
@@ -97,16 +102,12 @@ def test_more_everyday_words_for_one_place_win_and_a_tie_goes_to_the_model(org):
     assert (more.destination, more.confidence) == ("werkplek", 0.6)
     tied = "de snelkoppeling naar de schijf is weg"
     assert _route(org, tied, "DYK").how == "triage"  # no model: no choice between the two
-    model = textmodel.train(
+    model = _tiny_model(
         [
-            textmodel.Example(t, None, d)
-            for t, d in [
-                ("de schijf is weg", "netwerk"),
-                ("de map op de schijf is leeg", "netwerk"),
-                ("mijn muis doet raar", "werkplek"),
-                ("toetsenbord kapot", "werkplek"),
-            ]
-            for _ in range(4)
+            ("de schijf is weg", "netwerk"),
+            ("de map op de schijf is leeg", "netwerk"),
+            ("mijn muis doet raar", "werkplek"),
+            ("toetsenbord kapot", "werkplek"),
         ]
     )
     chosen = _route(org, tied, "DYK", models=Fixed(model))
@@ -181,16 +182,12 @@ def test_compounds_match_but_short_terms_only_whole(org):
 def test_two_domains_named_as_often_the_text_model_chooses(org):
     text = "de factuur voor de Wmo komt niet door"
     assert _route(org, text, "HRD").how == "triage"  # no model: nobody can choose
-    model = textmodel.train(
+    model = _tiny_model(
         [
-            textmodel.Example(t, None, d)
-            for t, d in [
-                ("factuur wmo", "pinkroccade"),
-                ("wmo zorg", "pinkroccade"),
-                ("factuur betalen", "centric"),
-                ("boeking", "centric"),
-            ]
-            for _ in range(4)
+            ("factuur wmo", "pinkroccade"),
+            ("wmo zorg", "pinkroccade"),
+            ("factuur betalen", "centric"),
+            ("boeking", "centric"),
         ]
     )
     route = _route(org, text, "HRD", models=Fixed(model))
@@ -333,3 +330,12 @@ def test_an_application_named_in_full_still_decides(org):
 )
 def test_work_named_in_compounds_and_departments_as_context(org, text, municipality, expected):
     assert _route(org, text, municipality).destination == expected
+
+
+def test_a_named_device_and_as_many_words_of_another_place_the_text_model_chooses(org):
+    text = "mijn wachtwoord wordt niet meer geaccepteerd op de laptop"
+    assert _route(org, text, "VHN").destination == "werkplek"  # no model: the name stands
+    pairs = [("wachtwoord geaccepteerd", "servicedesk"), ("wachtwoord vergeten", "servicedesk")]
+    pairs += [("laptop start niet", "werkplek"), ("laptop kapot", "werkplek")]
+    route = _route(org, text, "VHN", models=Fixed(_tiny_model(pairs)))
+    assert (route.destination, route.confidence) == ("servicedesk", 0.55)
