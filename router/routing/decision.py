@@ -120,7 +120,8 @@ class DecisionRouter:
         if given is not None:
             by_catalogue = self._catalogue(given, request, 1.0)
             if by_catalogue is not None:
-                return by_catalogue
+                as_named = replace(found, application=given)  # the assistant read it here
+                return self._outnumbered(as_named, request, by_catalogue) or by_catalogue
         if found.application is not None and given is None:
             by_catalogue = self._catalogue(found.application, request, found.fuzzy)
             if by_catalogue is not None:

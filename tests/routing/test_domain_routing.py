@@ -339,3 +339,12 @@ def test_a_named_device_and_as_many_words_of_another_place_the_text_model_choose
     pairs += [("laptop start niet", "werkplek"), ("laptop kapot", "werkplek")]
     route = _route(org, text, "VHN", models=Fixed(_tiny_model(pairs)))
     assert (route.destination, route.confidence) == ("servicedesk", 0.55)
+
+
+def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place(org):
+    text = "mn laptop zegt geen netwerk maar de netwerkkabel zit er gewoon in"
+    route = _route(org, text, "PLW", application="Laptop")
+    assert route.destination == "netwerk"
+    assert _route(org, "mn laptop start niet op", "PLW", application="Laptop").destination == (
+        "werkplek"
+    )
