@@ -260,7 +260,8 @@ class DecisionRouter:
     def _outnumbered(self, found: Findings, request: RouteRequest, named: Route) -> Route | None:
         """An everyday device or service named ("laptop", "wifi") among more everyday words of
         another place ("geen netwerk", "netwerkaansluiting"): those words decide, as when no
-        application is named. A tie, or any domain's work named, leaves the name deciding."""
+        application is named; as many: the text model chooses. Without a model, or with a
+        domain's work named, the name decides."""
         app = found.application
         if app is None or found.domains or not self._generic(app):
             return None
