@@ -199,7 +199,8 @@ class ApplicationRecogniser:
         return (best[0], best[1]) if best else None
 
 
-# What a security incident or a data breach sounds like when the assistant did not say which
+# What a security incident or a data breach sounds like, in lower case (searched in a lowered
+# text: half the time of a case-insensitive search), when the assistant did not say which
 # it is (a ticket from e-mail, the API, an import): they go to their team whatever the text
 # names besides. A lost or stolen device is a security incident, even with personal data on it.
 _DEVICE = r"(laptop|telefoon|mobiel|smartphone|tablet|usb[- ]?stick|toegangspas|pasje)"
@@ -250,7 +251,6 @@ _SECURITY = re.compile(
     r"(zwart|vreemd) (venster|schermpje|scherm) (ging |gaat )?open|"
     rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|"
     rf"\b(gestolen|verloren|kwijtgeraakt)\b.{{0,30}}{_DEVICE}",
-    re.IGNORECASE,
 )
 _BREACH = re.compile(
     r"datalek|data lek|privacylek|privacy-incident|"
@@ -290,7 +290,6 @@ _BREACH = re.compile(
     r"verloren|gevonden|weg)\b|"
     r"(persoonsgegevens|bsn|burgerservicenummer)\b.{0,60}\b(gelekt|gedeeld met|"
     r"gemaild naar|gestuurd naar|verstuurd naar)",
-    re.IGNORECASE,
 )
 
 
@@ -322,13 +321,18 @@ _CUES = (
 )  # fmt: skip
 
 
+# An incident is told in a ticket's first lines: a forwarded mail thread below them would
+# only cost the patterns' time (their gaps of up to 60 characters make them slow to scan).
+_INCIDENT_CHARS = 600
+
+
 def incident_kind(text: str) -> TicketType | None:
     """security_incident or data_breach when the text plainly says so, else None."""
-    lowered = text.lower()
+    lowered = text[:_INCIDENT_CHARS].lower()
     if not any(cue in lowered for cue in _CUES):
         return None
-    if _SECURITY.search(text):
+    if _SECURITY.search(lowered):
         return TicketType.security_incident
-    if _BREACH.search(text):
+    if _BREACH.search(lowered):
         return TicketType.data_breach
     return None

@@ -11,6 +11,8 @@ tests check it gives the pipeline's probabilities.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,29 +37,44 @@ class TextBlock:
     binary: bool
     l2: bool
     offset: int
+    # Character n-grams never cross a word ("char_wb"): a text's n-grams are its words'
+    # n-grams, and tickets share most of their words, so each word is analysed once.
+    word_columns: Callable[[str], tuple[int, ...]] | None = None
 
     @classmethod
     def of(cls, vectorizer: TfidfVectorizer, offset: int) -> TextBlock:
         if vectorizer.norm not in ("l2", None):
             raise UnsupportedPipeline(f"norm {vectorizer.norm!r}")
+        analyze = vectorizer.build_analyzer()
+        vocabulary = vectorizer.vocabulary_
+
+        def word_columns(word: str) -> tuple[int, ...]:
+            return tuple(c for c in map(vocabulary.get, analyze(word)) if c is not None)
+
+        per_word = vectorizer.analyzer == "char_wb" and vectorizer.preprocessor is None
         return cls(
-            analyze=vectorizer.build_analyzer(),
-            vocabulary=vectorizer.vocabulary_,
+            analyze=analyze,
+            vocabulary=vocabulary,
             idf=vectorizer.idf_ if vectorizer.use_idf else None,
             sublinear=vectorizer.sublinear_tf,
             binary=vectorizer.binary,
             l2=vectorizer.norm == "l2",
             offset=offset,
+            word_columns=functools.lru_cache(maxsize=50_000)(word_columns) if per_word else None,
         )
+
+    def columns(self, text: str) -> list[int]:
+        """The vocabulary column of every n-gram of the text that has one, repeats included."""
+        if self.word_columns is None:
+            return [c for c in map(self.vocabulary.get, self.analyze(text)) if c is not None]
+        found: list[int] = []
+        for word in text.split():
+            found.extend(self.word_columns(word))
+        return found
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature columns, TF-IDF values) of the text, as the vectorizer computes them."""
-        counts: dict[int, int] = {}
-        vocabulary = self.vocabulary
-        for term in self.analyze(text):
-            column = vocabulary.get(term)
-            if column is not None:
-                counts[column] = counts.get(column, 0) + 1
+        counts = Counter(self.columns(text))
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         if self.binary:

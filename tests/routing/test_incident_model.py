@@ -30,6 +30,17 @@ def test_its_threshold_is_measured_out_of_fold(recogniser):
     assert 0.3 < figures["recall_out_of_fold"] <= 1
 
 
+def test_one_ticket_is_scored_as_the_fitted_vectorizers_and_classifier_score_it(recogniser):
+    model, _ = recogniser
+    texts = [
+        "ik heb op een link geklikt in een mail van de 'bank' en mijn wachtwoord ingevuld",
+        "de printer op de tweede verdieping geeft een papierstoring",
+        "",
+    ]
+    for text, batch in zip(texts, model.probabilities(texts), strict=True):
+        assert model.probability(text) == pytest.approx(batch, abs=1e-6)
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

@@ -181,6 +181,8 @@ def test_two_destinations_explain_both():
 def test_one_ticket_scored_fast_gives_the_pipelines_answer(model):
     assert model.scorer is not None
     texts = ["printer kapot", "zaaksysteem storing", "", "onbekende woorden xyz", "Printer KAPOT!!"]
+    # words split by any white space, twice (each word's n-grams are cached), and accents
+    texts += ["Printer\u00a0KAPOT\n\n  zaak-systeem\tstoring ", "printer kapot, printer Kapót"]
     for municipality in ["DYK", " ZEE ", None, "XYZ"]:
         expected = model.pipeline.predict_proba(as_table(texts, [municipality] * len(texts)))
         slow = model.predict_batch(texts, [municipality] * len(texts))
