@@ -178,6 +178,17 @@ class MajorIncidentWindow(_Strict):
     minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
+class WordPair(_Strict):
+    """A thing and what happens to it ("account" ... "geblokkeerd"): both within PAIR_WINDOW
+    words of each other, in either order, name the application as strongly as a synonym."""
+
+    things: list[str] = Field(min_length=1)
+    events: list[str] = Field(min_length=1)
+
+
+PAIR_WINDOW = 4
+
+
 class Application(_Strict):
     name: str = Field(min_length=1)
     domain: str = Field(min_length=1)
@@ -188,6 +199,10 @@ class Application(_Strict):
     # Words too everyday for the assistant to take as the application ("scherm" in "het scherm
     # van Key2Burgerzaken"), that still hint at it for the router when nothing stronger is named.
     hint_words: list[str] = []
+    pairs: list[WordPair] = []
+    # A device or workspace other applications run on (a laptop, Citrix): when the ticket
+    # names another application too, that one decides.
+    carrier: bool = False
     routes: dict[str, str] = Field(min_length=1)
 
     def all_synonyms(self) -> list[str]:
@@ -212,6 +227,9 @@ class WorkDomain(_Strict):
     generic: bool = False
     terms: list[str] = Field(min_length=1)
     hint_words: list[str] = []
+    # Terms naming the product a ticket is about (a dashboard, a report), not work: each
+    # counts twice against another domain's work, which then only says what it is about.
+    product_terms: list[str] = []
 
 
 MIN_TERM_LENGTH = 3  # "ID" or "AO" would match too much
@@ -357,6 +375,13 @@ class Organisation(_Strict):
         for i, domain in enumerate(self.domains):
             listed = [("terms", t) for t in domain.terms]
             listed += [("hint_words", t) for t in domain.hint_words]
+            terms = {normalise_term(t) for t in domain.terms}
+            for term in domain.product_terms:
+                if normalise_term(term) not in terms:
+                    raise ValueError(
+                        f"domains[{i}] ({domain.name}).product_terms: '{term}' is not one of "
+                        "its terms"
+                    )
             for field, term in listed:
                 where = f"domains[{i}] ({domain.name}).{field}"
                 key = normalise_term(term)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from router.domain.org import Application, Organisation, normalise_term
+from router.domain.org import PAIR_WINDOW, Application, Organisation, normalise_term
 from router.domain.vocabulary import TicketType
 
 FUZZY_THRESHOLD = 88  # rapidfuzz ratio; below this, false matches on ordinary Dutch words grow
@@ -28,6 +28,9 @@ FUZZY_MIN_LENGTH = 6  # short words ("join", "teams") only match exactly
 PREFIX_MIN = 6
 SUFFIX_MIN = 6
 _LONG_WORD = re.compile(rf"[\w.-]{{{FUZZY_MIN_LENGTH},}}")
+# A term after one of these is another word, not the end of a compound: "bevestiging" is no
+# "vestiging", "gevoerd" no "voerd".
+_VERB_PREFIXES = ("be", "ge", "ont", "ver")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class TermMatcher:
 
     def __init__(self, org: Organisation) -> None:
         self.generic = {d.name for d in org.domains if d.generic}
+        self.products = {normalise_term(t) for d in org.domains for t in d.product_terms}
         self.hints = {"".join(normalise_term(w).split()) for d in org.domains for w in d.hint_words}
         self.words: dict[str, str] = {}  # one-word term -> domain
         self.phrases: dict[tuple[str, ...], str] = {}
@@ -102,7 +106,7 @@ class TermMatcher:
                     return self.prefixes[token[:k]], token[:k]
         if token[-3:] in self._tails:
             for k in range(len(token) - 1, SUFFIX_MIN - 1, -1):
-                if token[-k:] in self.suffixes:
+                if token[-k:] in self.suffixes and not token[:-k].endswith(_VERB_PREFIXES):
                     return self.suffixes[token[-k:]], token[-k:]
         return None
 
@@ -133,6 +137,29 @@ def _as_department(tokens: list[str], domain: str, term: str, i: int) -> bool:
     return whole and term == normalise_term(domain) and not after.startswith(_SYSTEM_AFTER)
 
 
+def _words(words: list[str]) -> set[str]:
+    return {"".join(normalise_term(w).split()) for w in words}
+
+
+# "ik heb mijn laptop al herstart", "aan de printer ligt het niet", "thuis en op kantoor
+# hetzelfde": a device the employee has ruled out.
+_RULED_OUT = re.compile(
+    r"\b(heb|hebben) (ik )?(mijn|de|het|onze|die) [\w-]+ (al |ook |zelf )?(een paar keer |"
+    r"meerdere keren |twee keer |drie keer |nog )?(opnieuw (op)?gestart|herstart|uit en aan gezet|"
+    r"uit- en aangezet|afgesloten)|"
+    r"\b[\w-]+ (is )?(al|ook al|zelf al) (een paar keer |meerdere keren |twee keer )?"
+    r"(opnieuw (op)?gestart|herstart|uit en aan gezet|uit- en aangezet)|"
+    r"\b(ook )?na (het )?(opnieuw )?((op)?starten|herstarten|een herstart) van (mijn|de|het) "
+    r"[\w-]+|"
+    r"\bligt (het )?niet aan (de|mijn|het|onze) [\w-]+|\baan (de|mijn|het|onze) [\w-]+ ligt "
+    r"het niet|\bop (een )?andere (laptop|pc|computer|werkplek)\b|"
+    r"\b(thuis|vanuit huis|vanuit de thuiswerkomgeving|via citrix|in citrix) en op (kantoor|"
+    r"het stadhuis|het gemeentehuis)|\b(op kantoor|vanuit de thuiswerkomgeving) en (thuis|"
+    r"vanuit huis)",
+    re.IGNORECASE,
+)
+
+
 class ApplicationRecogniser:
     def __init__(self, org: Organisation) -> None:
         self._by_word: dict[str, Application] = {}
@@ -154,6 +181,10 @@ class ApplicationRecogniser:
             w for w in words if " " not in w and len(w) >= FUZZY_MIN_LENGTH and w not in self._weak
         ]
         self.terms = TermMatcher(org)
+        self._pairs = [
+            (app, _words(pair.things), _words(pair.events)) for app in org.applications
+            for pair in app.pairs
+        ]
         # Tickets share most of their words: each is compared with the names once.
         self._fuzzy = functools.lru_cache(maxsize=50_000)(self._closest)
 
@@ -162,11 +193,25 @@ class ApplicationRecogniser:
         return self.scan(text).application
 
     def scan(self, text: str) -> Findings:
-        """Everything the text names, with its strength."""
+        """Everything the text names, with its strength. A device the employee ruled out ("ik
+        heb mijn laptop al herstart") does not count when the rest names something else."""
+        found = self._scan(text)
+        named = found.application
+        if named is None or named.domain not in self.terms.generic:
+            return found
+        rest = _RULED_OUT.sub(" , ", text)
+        if rest == text:
+            return found
+        other = self._scan(rest)
+        if other.domains or (other.application is not None and other.application != named):
+            return other
+        return found
+
+    def _scan(self, text: str) -> Findings:
         found = [m.group(1).casefold() for m in self._exact.finditer(text)]
         weak = [(self._by_word[w].name, w) for w in found if w in self._weak]
-        strong = [w for w in found if w not in self._weak]
         tokens = normalise_term(text).split()
+        strong = [self._by_word[w] for w in found if w not in self._weak] + self._paired(tokens)
         terms = self.terms.find(tokens)
         per_domain: dict[str, list[str]] = {}
         for domain, term, i in terms:
@@ -178,11 +223,14 @@ class ApplicationRecogniser:
                 listed.append(term)
             if _names_system(tokens, domain, term, i) and f"{term} (systeem)" not in listed:
                 listed.append(f"{term} (systeem)")  # "het burgerzakensysteem": counts double
+            if term in self.terms.products and f"{term} (product)" not in listed:
+                listed.append(f"{term} (product)")  # "het dashboard jeugdzorg": counts double
         domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         named = [t for t in terms if t[0] in per_domain]
         department = bool(named) and all(_as_department(tokens, *t) for t in named)
         if strong:
-            return Findings(self._by_word[strong[0]], 1.0, domains, weak, department)
+            app = next((a for a in strong if not a.carrier), strong[0])
+            return Findings(app, 1.0, domains, weak, department)
         term_tokens = {tokens[i] for _, _, i in terms}
         for token in _LONG_WORD.findall(text.casefold()):
             if term_tokens and normalise_term(token) in term_tokens:
@@ -191,6 +239,20 @@ class ApplicationRecogniser:
             if best:
                 return Findings(self._by_word[best[0]], best[1] / 100, domains, weak, department)
         return Findings(None, 1.0, domains, weak, department)
+
+    def _paired(self, tokens: list[str]) -> list[Application]:
+        """Applications named by a thing and what happens to it ("account ... geblokkeerd")."""
+        named = []
+        joined = [a + b for a, b in zip(tokens, tokens[1:], strict=False)]  # "e mailadres"
+        for app, things, events in self._pairs:
+            at = [i for i, t in enumerate(tokens) if t in things]
+            at += [i for i, t in enumerate(joined) if t in things]
+            if not at:
+                continue
+            happens = [i for i, t in enumerate(tokens) if t in events]
+            if any(abs(i - j) <= PAIR_WINDOW for i in at for j in happens):
+                named.append(app)
+        return named
 
     def _closest(self, token: str) -> tuple[str, float] | None:
         best = process.extractOne(

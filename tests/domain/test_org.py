@@ -106,6 +106,14 @@ def _write(tmp_path, mutate) -> str:
             "domains[8] (GEO).terms: 'ab' is too short",
         ),
         (
+            lambda r: _domain(r, "GEO")["product_terms"].append("grafiek"),
+            "domains[8] (GEO).product_terms: 'grafiek' is not one of its terms",
+        ),
+        (
+            lambda r: r["applications"][0].update(pairs=[{"things": ["account"]}]),
+            "applications.0.pairs.0.events: missing field",
+        ),
+        (
             lambda r: r["domains"].append({"name": "Burgerzaken", "terms": ["balie"]}),
             "domains: duplicate name 'burgerzaken'",
         ),

@@ -348,3 +348,35 @@ def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place
     assert _route(org, "mn laptop start niet op", "PLW", application="Laptop").destination == (
         "werkplek"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "municipality", "expected"),
+    [
+        # an account and what happens to it: the servicedesk, whatever work is named besides
+        ("mijn account is na zwangerschapsverlof geblokkeerd, kom nergens in", "DYK", "servicedesk"),
+        ("nieuwe collega bij vergunningen, kunnen jullie een account klaarzetten?", "HRD",
+         "servicedesk"),
+        ("achternaam veranderd na mijn huwelijk, kan mijn inlognaam aangepast worden", "VHN",
+         "servicedesk"),
+        # ...but an application named decides, and "account" alone is still everyday
+        ("het account van de stagiair in iburgerzaken geeft een foutmelding", "PLW", "pinkroccade"),
+        ("de bijstandsaanvraag op mijn account loopt vast", "DYK", "centric"),
+        # a device other applications run on gives way to the application named
+        ("op mijn laptop maakt de vpn geen verbinding", "PLW", "netwerk"),
+        ("mn laptop wil niet op het draadloze netwerk", "VHN", "netwerk"),
+        ("mijn laptop start niet meer op", "VHN", "werkplek"),
+        # a device ruled out: the work decides; ruled out with nothing else named, it stays
+        ("bij het vastleggen van de bijstand sluit alles af, laptop al herstart", "DYK", "centric"),
+        ("uittreksel afdrukken geeft een fout, aan de printer ligt het niet", "PLW", "pinkroccade"),
+        ("ik heb mijn laptop al herstart maar hij blijft traag", "HRD", "werkplek"),
+        # a report or dashboard is GEO & BI's, whatever work it counts
+        ("het dashboard jeugdzorg toont geen cijfers meer", "DYK", "geo-bi"),
+        ("de maandrapportage wmo-meldingen is niet ververst", "VHN", "geo-bi"),
+        ("kunnen jullie een kaartje maken met alle speelplekken", "PLW", "geo-bi"),
+        # "bevestiging" is no "vestiging": a word after a verbal prefix is no compound
+        ("de ontvangstbevestiging van het webformulier komt niet aan", "DYK", "decos"),
+    ],
+)
+def test_accounts_carriers_ruled_out_devices_and_products(org, text, municipality, expected):
+    assert _route(org, text, municipality).destination == expected
