@@ -230,6 +230,9 @@ class WorkDomain(_Strict):
     # Terms naming the product a ticket is about (a dashboard, a report), not work: each
     # counts twice against another domain's work, which then only says what it is about.
     product_terms: list[str] = []
+    # Terms naming a team or department of the domain ("wijkteam", "handhaving"): named alone,
+    # as a whole word, they say where the employee works, like the domain's own name does.
+    department_terms: list[str] = []
 
 
 MIN_TERM_LENGTH = 3  # "ID" or "AO" would match too much
@@ -376,12 +379,16 @@ class Organisation(_Strict):
             listed = [("terms", t) for t in domain.terms]
             listed += [("hint_words", t) for t in domain.hint_words]
             terms = {normalise_term(t) for t in domain.terms}
-            for term in domain.product_terms:
-                if normalise_term(term) not in terms:
-                    raise ValueError(
-                        f"domains[{i}] ({domain.name}).product_terms: '{term}' is not one of "
-                        "its terms"
-                    )
+            for field, subset in (
+                ("product_terms", domain.product_terms),
+                ("department_terms", domain.department_terms),
+            ):
+                for term in subset:
+                    if normalise_term(term) not in terms:
+                        raise ValueError(
+                            f"domains[{i}] ({domain.name}).{field}: '{term}' is not one of "
+                            "its terms"
+                        )
             for field, term in listed:
                 where = f"domains[{i}] ({domain.name}).{field}"
                 key = normalise_term(term)

@@ -45,7 +45,10 @@ _USE_QUESTION = re.compile(
     r"kan iemand (me |mij )?(uitleggen|vertellen)|wat is de (juiste|goede) (manier|werkwijze)|"
     r"werkinstructie|handleiding|uitleg over|autorisaties?"
     r"|(geen|meer|extra|andere) (rechten|toegang)|rechten (aanvragen|nodig|erbij)"
-    r"|welke (knop|optie|instelling|veld|code|keuze)|onder welk|in welk (tabblad|scherm|veld|menu)"
+    r"|hoe \w+ (ik|je|we|jij|men) \w+"
+    r"|welke (knop|optie|instelling|veld|code|keuze|reden|soort|documentsoort|categorie|status)"
+    r"|onder welk|in welk (tabblad|scherm|veld|menu)"
+    r"|(ingesteld|aangezet|uitgezet|geconfigureerd|ingericht) (kan |kunnen )?worden"
     r"|weet niet (onder|waar|hoe|welk)|wat moet ik (invullen|kiezen|selecteren|"
     r"aanvinken|doen om)|is het mogelijk om|ik (snap|begrijp) niet hoe|weet iemand hoe"
     r"|how (do|can|to) i?)\b",

@@ -52,19 +52,30 @@ class TermMatcher:
     def __init__(self, org: Organisation) -> None:
         self.generic = {d.name for d in org.domains if d.generic}
         self.products = {normalise_term(t) for d in org.domains for t in d.product_terms}
+        # each domain's own name and its departments' names: where an employee works
+        self.departments = {
+            d.name: {normalise_term(t) for t in [d.name, *d.department_terms]} for d in org.domains
+        }
         self.hints = {"".join(normalise_term(w).split()) for d in org.domains for w in d.hint_words}
         self.words: dict[str, str] = {}  # one-word term -> domain
         self.phrases: dict[tuple[str, ...], str] = {}
+        # Only a one-word term starts or ends a compound: "e-formulier" is not the end of
+        # "intakeformulier".
+        compounding: dict[str, str] = {}
         for domain in org.domains:
             for term in [*domain.terms, *domain.hint_words]:
                 words = tuple(normalise_term(term).split())
                 if len(words) > 1:
                     self.phrases[words] = domain.name
                 self.words["".join(words)] = domain.name  # "id kaart" also as "idkaart"
+            for term in [*domain.terms, *domain.hint_words]:
+                words = tuple(normalise_term(term).split())
+                if len(words) == 1:
+                    compounding[words[0]] = domain.name
         self.longest = max((len(p) for p in self.phrases), default=1)
         self._starts = {p[0] for p in self.phrases}
-        self.prefixes = {w: d for w, d in self.words.items() if len(w) >= PREFIX_MIN}
-        self.suffixes = {w: d for w, d in self.words.items() if len(w) >= SUFFIX_MIN}
+        self.prefixes = {w: d for w, d in compounding.items() if len(w) >= PREFIX_MIN}
+        self.suffixes = {w: d for w, d in compounding.items() if len(w) >= SUFFIX_MIN}
         # Most words of a ticket start and end unlike any term: skip them after one lookup.
         self._heads = {w[:3] for w in self.prefixes}
         self._tails = {w[-3:] for w in self.suffixes}
@@ -118,23 +129,30 @@ _SYSTEM_AFTER = ("systeem", "pakket", "applicatie", "programma", "software", "mo
 
 
 def _names_system(tokens: list[str], domain: str, term: str, i: int) -> bool:
-    """ "burgerzakensysteem", "sociaal domein applicatie": the domain's application."""
+    """ "burgerzakensysteem", "sociaal domein applicatie", "het systeem voor het sociaal
+    domein": the domain's application."""
     if term != normalise_term(domain):
         return False
     words = term.split()
     rest = tokens[i][len(term) :] if len(words) == 1 and tokens[i] != term else ""
     after = tokens[i + len(words)] if i + len(words) < len(tokens) else ""
-    return (rest or after).startswith(_SYSTEM_AFTER)
+    before = [t for t in tokens[max(0, i - 3) : i] if t not in ("het", "de", "ons", "onze")]
+    system_of = len(before) >= 2 and before[-1] in ("voor", "van") and before[-2].startswith(
+        _SYSTEM_AFTER
+    )
+    return (rest or after).startswith(_SYSTEM_AFTER) or system_of
 
 
-def _as_department(tokens: list[str], domain: str, term: str, i: int) -> bool:
+def _as_department(
+    tokens: list[str], domain: str, term: str, i: int, departments: set[str]
+) -> bool:
     """Whether this mention of a domain names where the employee works, not the work."""
     if i > 0 and tokens[i - 1] in _DEPARTMENT_BEFORE:
         return True
     words = term.split()
     whole = tokens[i : i + len(words)] == words
     after = tokens[i + len(words)] if i + len(words) < len(tokens) else ""
-    return whole and term == normalise_term(domain) and not after.startswith(_SYSTEM_AFTER)
+    return whole and term in departments and not after.startswith(_SYSTEM_AFTER)
 
 
 def _words(words: list[str]) -> set[str]:
@@ -227,7 +245,12 @@ class ApplicationRecogniser:
                 listed.append(f"{term} (product)")  # "het dashboard jeugdzorg": counts double
         domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         named = [t for t in terms if t[0] in per_domain]
-        department = bool(named) and all(_as_department(tokens, *t) for t in named)
+        systems = any(t.endswith("(systeem)") for listed in per_domain.values() for t in listed)
+        department = (
+            bool(named)
+            and not systems
+            and all(_as_department(tokens, *t, self.terms.departments[t[0]]) for t in named)
+        )
         if strong:
             app = next((a for a in strong if not a.carrier), strong[0])
             return Findings(app, 1.0, domains, weak, department)
@@ -311,7 +334,16 @@ _SECURITY = re.compile(
     r"(onbekende|vreemde)\b.{0,40}\b(liep|loopt|rondlopen|rondliep|binnen|naar binnen)|"
     r"zonder (pasje|toegangspas)|achter (mij|me|ons) aan (naar )?binnen|"
     r"(zwart|vreemd) (venster|schermpje|scherm) (ging |gaat )?open|"
-    rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|"
+    rf"{_DEVICE}\b.{{0,40}}\b(gestolen|kwijt|verloren)|{_DEVICE}\b.{{0,80}}\bgestolen|"
+    r"qr[- ]?code\b.{0,120}\b(inlog\w*|account|wachtwoord|beveiliging|verlengen|verifi\w*)|"
+    r"(inlog\w*|account|wachtwoord|beveiliging)\b.{0,120}\bqr[- ]?code|"
+    r"(factuur|facturen|leverancier|crediteur)\w*\b.{0,80}\b(nieuw|ander|gewijzigd)e? "
+    r"(rekeningnummer|iban|bankrekening)|"
+    r"(tabbladen|pop-?ups|vensters|schermen|meldingen) met (reclame|advertenties)|"
+    r"(mailbox|account|mail) van (mijn |mn |een )?collega\b.{0,60}\b(stuurt|verstuurt|"
+    r"verstuurde|verstuurd|verzendt)\b|"
+    r"\b(lag|lagen|vond|vonden)\b.{0,30}\busb[- ]?stick|usb[- ]?stick\b.{0,40}\b(lag|lagen|"
+    r"aangetroffen|achtergelaten)\b|"
     rf"\b(gestolen|verloren|kwijtgeraakt)\b.{{0,30}}{_DEVICE}",
 )
 _BREACH = re.compile(
@@ -333,7 +365,7 @@ _BREACH = re.compile(
     r"buurtapp|prive|privé|gmail|hotmail)|"
     r"(kentekens|gezichten)\b.{0,80}\b(openbare|groepsapp|buurtapp|whatsapp|facebook|"
     r"social media|gedeeld)|"
-    r"geheimhouding\b.{0,80}\b(doorgegeven|gegeven|verteld|gedeeld|gestuurd)|"
+    r"geheimhouding\b.{0,80}\b(doorgegeven|gegeven|verteld|gedeeld|gestuurd)\b|"
     r"(doorgegeven|verteld|gegeven)\b.{0,80}\bgeheimhouding|"
     r"(bijlage|gekregen|ontvangen|meegestuurd|bijgevoegd)\b.{0,80}\bvan (iemand anders|"
     r"een andere? (inwoner|burger|cli[eë]nt|klant|aanvrager|persoon))|"
@@ -351,7 +383,12 @@ _BREACH = re.compile(
     r"(papieren|printjes?|prints?|uitdraai\w*|ordners?|stukken|map met)\b.{0,80}\b(kwijt|"
     r"verloren|gevonden|weg)\b|"
     r"(persoonsgegevens|bsn|burgerservicenummer)\b.{0,60}\b(gelekt|gedeeld met|"
-    r"gemaild naar|gestuurd naar|verstuurd naar)",
+    r"gemaild naar|gestuurd naar|verstuurd naar)|"
+    r"\b(lag|lagen|liggen|slingerde|slingerden)\b.{0,60}\b(uitdraai\w*|prints?|printjes?|stapel|"
+    r"papieren)\b.{0,60}\b(\w*dossiers?|\w*gegevens|bsn)|"
+    r"gegevens van (de |een )?(vorige|andere) (bezoeker|gebruiker|klant|inwoner|aanvrager)|"
+    r"medische? (adviezen|advies|gegevens|informatie|rapportages?)\b.{0,100}\b(externe?|"
+    r"derden|niet (thuis)?horen|horen (daar |er |hier )?niet)",
 )
 
 
@@ -379,7 +416,8 @@ _CUES = (
     "buurtapp", "prive", "privé", "gmail", "hotmail", "kenteken", "gezichten", "geheimhouding",
     "bijlage", "gekregen", "ontvangen", "bijgevoegd", "liggen", "meegenomen", "print",
     "uitdraai", "ordner", "map met", "rare", "rusland", "china", "nigeria", "iran", "korea",
-    "buitenland", "stond", "staat", "staan",
+    "buitenland", "stond", "staat", "staan", "qr", "rekeningnummer", "reclame", "advertentie",
+    "collega", "usb", "lag", "liggen", "slingerde", "vorige", "medisch",
 )  # fmt: skip
 
 

@@ -110,6 +110,10 @@ def _write(tmp_path, mutate) -> str:
             "domains[8] (GEO).product_terms: 'grafiek' is not one of its terms",
         ),
         (
+            lambda r: _domain(r, "burgerzaken")["department_terms"].append("balie"),
+            "domains[0] (burgerzaken).department_terms: 'balie' is not one of its terms",
+        ),
+        (
             lambda r: r["applications"][0].update(pairs=[{"things": ["account"]}]),
             "applications.0.pairs.0.events: missing field",
         ),

@@ -254,7 +254,23 @@ def test_cold_start_examples_and_the_assistant_share_the_vocabulary(org):
             "een printje met uitkeringsgegevens bleef liggen op de printer en is meegenomen",
             "privacy",
         ),
+        ("ik heb een qr code uit een brief gescand en mijn inloggegevens ingevuld",
+         "informatiebeveiliging"),
+        ("factuur van een vaste leverancier met ineens een ander rekeningnummer",
+         "informatiebeveiliging"),
+        ("mijn browser opent steeds zelf tabbladen met reclame", "informatiebeveiliging"),
+        ("de mailbox van mijn collega stuurt allemaal links rond, ze is op vakantie",
+         "informatiebeveiliging"),
+        ("in de hal lag een usb-stick met een sticker erop", "informatiebeveiliging"),
+        ("tijdens een huisbezoek is de tablet die ik voor de inspecties gebruik uit de fietstas "
+         "gestolen", "informatiebeveiliging"),
+        ("bij de printer lag een stapel uitdraaien met jeugddossiers", "privacy"),
+        ("het formulier op de website toont de gegevens van de vorige bezoeker", "privacy"),
+        ("in de map die we met de aanbieder delen staan medische adviezen, die horen daar niet",
+         "privacy"),
         # not every "verkeerde" or "gevonden" is a breach, nor every urgent payment a fraud
+        ("de leverancier stuurt een factuur met een nieuw factuurnummer, boeken lukt niet",
+         "centric"),
         ("de wmo-beschikking toont het verkeerde bedrag", "centric"),
         ("ik heb het dossier van de bijstandsaanvraag niet gevonden", "centric"),
         (
@@ -374,6 +390,19 @@ def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place
         ("het dashboard jeugdzorg toont geen cijfers meer", "DYK", "geo-bi"),
         ("de maandrapportage wmo-meldingen is niet ververst", "VHN", "geo-bi"),
         ("kunnen jullie een kaartje maken met alle speelplekken", "PLW", "geo-bi"),
+        # a team named alone is where the employee works: the telephony words decide
+        ("voicemail van de teamlijn jeugd moet een nieuw bericht", "VHN", "kpn"),
+        ("voor de nieuwe collega van het wijkteam graag een mobiel nummer en simkaart", "DYK",
+         "kpn"),
+        # ...but the domain's system named before it is the application
+        ("ons systeem voor het sociaal domein is onbereikbaar voor het hele wijkteam", "HRD",
+         "pinkroccade"),
+        # a multi-word term is no end of a compound: "intakeformulier" is no "e-formulier"
+        ("bij de schuldhulpverlening kan ik het intakeformulier niet afronden", "HRD",
+         "pinkroccade"),
+        # how-to questions in any verb, and set-up requests, are functional management's
+        ("hoe leg ik vast dat iemand een vrijlating heeft bij de bijstand", "DYK", "fb-sociaal"),
+        ("kan de signalering voor verblijfstitels aangezet worden?", "PLW", "fb-burgerzaken"),
         # "bevestiging" is no "vestiging": a word after a verbal prefix is no compound
         ("de ontvangstbevestiging van het webformulier komt niet aan", "DYK", "decos"),
     ],
