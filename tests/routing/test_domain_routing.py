@@ -390,6 +390,13 @@ def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place
         ("het dashboard jeugdzorg toont geen cijfers meer", "DYK", "geo-bi"),
         ("de maandrapportage wmo-meldingen is niet ververst", "VHN", "geo-bi"),
         ("kunnen jullie een kaartje maken met alle speelplekken", "PLW", "geo-bi"),
+        # a device asked for or broken as a device, whatever work it serves
+        ("kan ik een tweede beeldscherm krijgen voor de bouwtekeningen", "VHN", "werkplek"),
+        ("tijdens het keukentafelgesprek via teams viel het geluid weg", "DYK", "werkplek"),
+        # the subscription: bills, coverage and forwarding are KPN's
+        ("de rekening van mijn werktelefoon is erg hoog na de vakantie in het buitenland", "HRD",
+         "kpn"),
+        ("kan het nummer van de wmo-lijn doorgeschakeld worden naar mijn mobiel", "DYK", "kpn"),
         # a team named alone is where the employee works: the telephony words decide
         ("voicemail van de teamlijn jeugd moet een nieuw bericht", "VHN", "kpn"),
         ("voor de nieuwe collega van het wijkteam graag een mobiel nummer en simkaart", "DYK",
