@@ -263,12 +263,14 @@ class DecisionRouter:
     def _outnumbered(self, found: Findings, request: RouteRequest, named: Route) -> Route | None:
         """An everyday device or service named ("laptop", "wifi") among more everyday words of
         another place ("geen netwerk", "netwerkaansluiting"): those words decide, as when no
-        application is named; as many: the text model chooses. Without a model, or with a
-        domain's work named, the name decides."""
+        application is named; as many: the text model chooses. A service that is no carrier
+        counts twice. Without a model, or with a domain's work named, the name decides."""
         app = found.application
         if app is None or found.domains or not self._generic(app):
             return None
         words = [*found.weak, (app.name, app.name.casefold())]
+        if not app.carrier:  # a service named outright ("wifi") outweighs one everyday word
+            words.append((app.name, f"{app.name.casefold()} (genoemd)"))
         counted = self._weak(replace(found, weak=words), request, named)
         if counted is None or counted.destination == named.destination:
             return None

@@ -226,10 +226,16 @@ class ApplicationRecogniser:
         return found
 
     def _scan(self, text: str) -> Findings:
-        found = [m.group(1).casefold() for m in self._exact.finditer(text)]
-        weak = [(self._by_word[w].name, w) for w in found if w in self._weak]
+        matches = [(m.start(), m.group(1).casefold()) for m in self._exact.finditer(text)]
+        weak = [(self._by_word[w].name, w) for _, w in matches if w in self._weak]
         tokens = normalise_term(text).split()
-        strong = [self._by_word[w] for w in found if w not in self._weak] + self._paired(tokens)
+        # (token index, application, named by a pair), in the order the text names them
+        strong = [
+            (len(normalise_term(text[:at]).split()), self._by_word[w], False)
+            for at, w in matches
+            if w not in self._weak
+        ]
+        strong = sorted(strong + [(i, app, True) for i, app in self._paired(tokens)])
         terms = self.terms.find(tokens)
         per_domain: dict[str, list[str]] = {}
         for domain, term, i in terms:
@@ -243,17 +249,22 @@ class ApplicationRecogniser:
                 listed.append(f"{term} (systeem)")  # "het burgerzakensysteem": counts double
             if term in self.terms.products and f"{term} (product)" not in listed:
                 listed.append(f"{term} (product)")  # "het dashboard jeugdzorg": counts double
-        domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         named = [t for t in terms if t[0] in per_domain]
         systems = any(t.endswith("(systeem)") for listed in per_domain.values() for t in listed)
-        department = (
-            bool(named)
-            and not systems
-            and all(_as_department(tokens, *t, self.terms.departments[t[0]]) for t in named)
-        )
+        as_department = {
+            t: not systems and _as_department(tokens, *t, self.terms.departments[t[0]])
+            for t in named
+        }
+        department = bool(named) and all(as_department.values())
+        if not department:  # "bij team handhaving loopt de bijstandsaanvraag vast": the work
+            at_work = {t[0] for t, only_there in as_department.items() if not only_there}
+            per_domain = {d: terms for d, terms in per_domain.items() if d in at_work}
+        domains = sorted(per_domain.items(), key=lambda item: -len(item[1]))
         if strong:
-            app = next((a for a in strong if not a.carrier), strong[0])
-            return Findings(app, 1.0, domains, weak, department)
+            # a device named as the place of the work gives way; asked for or broken, it is
+            # the subject ("beeldscherm flikkert als ik in het zaaksysteem scrol")
+            first = next((a for _, a, paired in strong if paired or not a.carrier), None)
+            return Findings(first or strong[0][1], 1.0, domains, weak, department)
         term_tokens = {tokens[i] for _, _, i in terms}
         for token in _LONG_WORD.findall(text.casefold()):
             if term_tokens and normalise_term(token) in term_tokens:
@@ -263,8 +274,9 @@ class ApplicationRecogniser:
                 return Findings(self._by_word[best[0]], best[1] / 100, domains, weak, department)
         return Findings(None, 1.0, domains, weak, department)
 
-    def _paired(self, tokens: list[str]) -> list[Application]:
-        """Applications named by a thing and what happens to it ("account ... geblokkeerd")."""
+    def _paired(self, tokens: list[str]) -> list[tuple[int, Application]]:
+        """Applications named by a thing and what happens to it ("account ... geblokkeerd"),
+        with the index of the first such thing."""
         named = []
         joined = [a + b for a, b in zip(tokens, tokens[1:], strict=False)]  # "e mailadres"
         for app, things, events in self._pairs:
@@ -272,9 +284,10 @@ class ApplicationRecogniser:
             at += [i for i, t in enumerate(joined) if t in things]
             if not at:
                 continue
-            happens = [i for i, t in enumerate(tokens) if t in events]
-            if any(abs(i - j) <= PAIR_WINDOW for i in at for j in happens):
-                named.append(app)
+            happens = [j for j, t in enumerate(tokens) if t in events]
+            paired = [i for i in at if any(abs(i - j) <= PAIR_WINDOW for j in happens)]
+            if paired:
+                named.append((min(paired), app))
         return named
 
     def _closest(self, token: str) -> tuple[str, float] | None:

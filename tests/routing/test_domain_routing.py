@@ -390,6 +390,15 @@ def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place
         ("het dashboard jeugdzorg toont geen cijfers meer", "DYK", "geo-bi"),
         ("de maandrapportage wmo-meldingen is niet ververst", "VHN", "geo-bi"),
         ("kunnen jullie een kaartje maken met alle speelplekken", "PLW", "geo-bi"),
+        # the employee's own leave, or the team, beside a domain's work: the work decides
+        ("de zaak overdragen aan een collega die met verlof gaat geeft een foutmelding", "DYK",
+         "decos"),
+        ("hoe zet ik een adres in onderzoek? handhaving heeft het gemeld", "HRD", "fb-burgerzaken"),
+        # the first thing named is the subject: a flickering screen, whatever it shows
+        ("mijn beeldscherm flikkert als ik in het zaaksysteem door dossiers scrol", "DYK",
+         "werkplek"),
+        # a service named outright outweighs one everyday word of another place
+        ("de wifi vraagt steeds om mijn gebruikersnaam", "PLW", "netwerk"),
         # a device asked for or broken as a device, whatever work it serves
         ("kan ik een tweede beeldscherm krijgen voor de bouwtekeningen", "VHN", "werkplek"),
         ("tijdens het keukentafelgesprek via teams viel het geluid weg", "DYK", "werkplek"),
