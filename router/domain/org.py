@@ -186,7 +186,7 @@ class WordPair(_Strict):
     events: list[str] = Field(min_length=1)
 
 
-PAIR_WINDOW = 4
+PAIR_WINDOW = 5
 
 
 class Application(_Strict):

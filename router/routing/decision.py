@@ -36,6 +36,33 @@ WEAK_CONFIDENCE = 0.65
 WEAK_CONTESTED = 0.6  # more everyday words for one place than for another
 WEAK_TIE = 0.55  # as many for two places; the text model chose between them
 TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
+HELPDESK_CONFIDENCE = 0.9  # a question about the helpdesk itself or an earlier ticket
+# The helpdesk itself or a ticket already made, whatever device or work it was about: the
+# servicedesk answers ("hoe staat het met mijn melding over de printer?", "bel me terug").
+_ABOUT_THE_HELPDESK = re.compile(
+    r"\b[a-z]-\d{4}-\d{3,}\b|"
+    r"(\b(melding|ticket)(en|s)? (van|over|die ik)|\bmijn (aanvraag|vraag)) .{0,60}\b(status|"
+    r"al iemand|nog (steeds )?niet (opgelost|opgepakt|beantwoord)|niks (meer )?gehoord|"
+    r"niets (meer )?gehoord|hoor (nog )?(niks|niets)|doorzetten|mag (weg|dicht)|reactie)|"
+    r"hoe lang duurt (het|dat) nog|"
+    r"\b(hoe staat het met|wat is de status|is er al iemand mee bezig|niks meer (over )?gehoord|"
+    r"niets meer (over )?gehoord|twee keer dezelfde melding|dubbel ingestuurd|mag (weer )?dicht|"
+    r"mag gesloten worden|hoeven (jullie )?niets meer te doen|"
+    r"compliment|bedankt voor (de|jullie) hulp)",
+    re.IGNORECASE,
+)
+# How to reach the helpdesk: the servicedesk's, when the ticket names nothing else.
+_REACHING_THE_HELPDESK = re.compile(
+    r"\b((kan|kunnen|wil) (iemand|jullie) (me|mij) (even |ff )?terugbellen|"
+    r"bel (me|mij) (ff |even )?terug|zou (me|mij) (terug)?bellen|terugbelverzoek|"
+    r"wie (moet|kan) ik (eigenlijk |dan |het snelst )?(bellen|bereiken|mailen)|"
+    r"telefoonnummer van (de|jullie) (servicedesk|helpdesk)|(servicedesk|helpdesk) bereikbaar|"
+    r"zijn jullie (bereikbaar|open|dicht)|openingstijden van (de |jullie )?(servicedesk|"
+    r"helpdesk)|inloopspreekuur|startershandleiding|hoe (meld|doe) ik een (storing|melding)|"
+    r"(beste|snelste) manier om .{0,30}melden|waar (kan|moet) ik (dat|dit|zoiets) melden|"
+    r"(pagina|plek|overzicht) (waar|met) .{0,30}storingen?)",
+    re.IGNORECASE,
+)
 # A how-to or set-up question (rights inside an application included): the domain's
 # functional-management team answers it, not the supplier.
 _USE_QUESTION = re.compile(
@@ -116,6 +143,10 @@ class DecisionRouter:
                 kind, confidence, reason = said
                 team = getattr(rules, str(kind))
                 return Route(team, RoutedHow.rule, confidence, reasons=[reason])
+            about = _ABOUT_THE_HELPDESK.search(request.text[:600])
+            if about is not None:
+                reason = f"vraag aan de servicedesk: {about.group(0).strip()}"
+                return Route(rules.triage, RoutedHow.rule, HELPDESK_CONFIDENCE, reasons=[reason])
         given = self.org.application(request.application) if request.application else None
         found = self.recogniser.scan(request.text)
         if given is not None and _only_weakly_named(given, found):
@@ -140,8 +171,12 @@ class DecisionRouter:
             return self._weak(found, request, by_domain) or by_domain
         if by_domain is not None:
             return by_domain
+        reaching = _REACHING_THE_HELPDESK.search(request.text) if request.type is None else None
+        if reaching is not None and found.application is None:
+            reason = f"vraag aan de servicedesk: {reaching.group(0).strip()}"
+            return Route(rules.triage, RoutedHow.rule, HELPDESK_CONFIDENCE, reasons=[reason])
         by_model = self._model(request)
-        if found.domains:
+        if found.domains and not found.department_only:
             return by_model  # a domain's work was named: an everyday word does not decide
         return self._weak(found, request, by_model) or by_model
 

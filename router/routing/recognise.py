@@ -125,6 +125,12 @@ class TermMatcher:
 # Words before a domain's term that make it the employee's department ("team handhaving"),
 # and after its own name that make it the domain's application ("burgerzaken systeem").
 _DEPARTMENT_BEFORE = {"team", "afdeling", "sector", "cluster", "bureau", "unit", "teams"}
+_DEPARTMENT_OF = {
+    *((who, "bij") for who in ("medewerker", "medewerkers", "collega", "collegas", "werk",
+                               "werkzaam", "werken", "stagiair", "stagiaire", "begint", "start")),
+    *((what, "van") for what in ("nummer", "telefoonnummer", "lijn", "teamlijn", "voicemail",
+                                 "mailbox", "map", "teammap", "schijf", "printer", "wachtrij")),
+}  # fmt: skip
 _SYSTEM_AFTER = ("systeem", "pakket", "applicatie", "programma", "software", "module", "app")
 
 
@@ -149,6 +155,8 @@ def _as_department(
     """Whether this mention of a domain names where the employee works, not the work."""
     if i > 0 and tokens[i - 1] in _DEPARTMENT_BEFORE:
         return True
+    if i > 1 and (tokens[i - 2], tokens[i - 1]) in _DEPARTMENT_OF:
+        return True  # "een nieuwe medewerker bij vergunningen", "het nummer van burgerzaken"
     words = term.split()
     whole = tokens[i : i + len(words)] == words
     after = tokens[i + len(words)] if i + len(words) < len(tokens) else ""
@@ -317,7 +325,10 @@ _SECURITY = re.compile(
     r"(wachtwoord|inloggegevens|inlogcode)\b.{0,40}\b(ingevuld op|gegeven aan|doorgegeven|"
     r"gedeeld met)|"
     r"(link|bijlage)\b.{0,40}\b(geklikt|geopend)|bestanden.{0,30}versleutel|"
-    r"(vraagt|vroeg|vragen|belde)\b.{0,40}\b(mijn |om |naar )?(wachtwoord|inloggegevens|"
+    # a person or a message asking, not a device prompting ("de wifi vraagt om een wachtwoord")
+    r"(\b(iemand|beller|afzender|persoon|man|vrouw|mail|mailtje|bericht|sms|appje|site|website|"
+    r"pagina|link)\b.{0,20}\bvraagt|vroeg|vragen|belde)\b.{0,40}\b(mijn |om |naar )?"
+    r"(wachtwoord|inloggegevens|"
     r"inlogcode|verificatiecode|sms-code|pincode)|iemand anders\b.{0,30}\b(ingelogd|"
     r"toegang|in mijn)|op afstand (overgenomen|meekijken)|teamviewer|anydesk|"
     r"virusmelding|antivirus|cadeaukaart|cadeaubon|\bbesmet|zogenaamde?\b|"

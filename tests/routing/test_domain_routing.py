@@ -425,3 +425,45 @@ def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place
 )
 def test_accounts_carriers_ruled_out_devices_and_products(org, text, municipality, expected):
     assert _route(org, text, municipality).destination == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hoe staat het met M-2026-000412? nog niks gehoord",
+        "de melding van vorige week over de printer is nog steeds niet opgelost",
+        "ik heb per ongeluk twee keer dezelfde melding over mijn muis ingestuurd",
+        "na opnieuw opstarten doet alles het weer, jullie hoeven niets meer te doen",
+        "kan iemand me terugbellen? lukt niet om het uit te typen",
+        "wie moet ik eigenlijk bellen als de lift in het stadskantoor niet werkt?",
+    ],
+)
+def test_a_question_about_the_helpdesk_or_an_earlier_ticket_is_the_servicedesks(org, text):
+    route = _route(org, text, "VHN")
+    assert (route.destination, route.how, route.needs_review) == ("servicedesk", "rule", False)
+    assert route.reasons[0].startswith("vraag aan de servicedesk: ")
+
+
+def test_a_fault_with_a_call_back_request_goes_where_the_fault_belongs(org):
+    text = "de paspoortaanvraag blijft hangen, kan iemand me terugbellen?"
+    assert _route(org, text, "DYK").destination == "centric"
+    text = "de aanvraag van mevrouw is nog steeds niet verwerkt in de bijstand"
+    assert _route(org, text, "DYK").destination == "centric"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a device or network prompting for a code is no one asking for it
+        ("de wifi vraagt ineens om een gebruikersnaam en wachtwoord", "netwerk"),
+        ("mijn voicemail vraagt om een pincode die ik niet heb", "kpn"),
+        # a folder's rights, a drive by any letter, mail on the phone, a subscription's bill
+        ("kan jan schrijfrechten krijgen op de map subsidies", "netwerk"),
+        ("de s-schijf is weg sinds vanochtend", "netwerk"),
+        ("kan ik mijn werkmail ook op mijn eigen telefoon lezen?", "werkplek"),
+        ("de teamrekening voor de mobiele telefoons is erg hoog", "kpn"),
+        ("mijn toetsenbord typt alles dubbel als ik een brief schrijf", "werkplek"),
+    ],
+)
+def test_everyday_it_in_its_own_words(org, text, expected):
+    assert _route(org, text, "PLW").destination == expected
