@@ -200,8 +200,8 @@ class ApplicationRecogniser:
         # compound written with a hyphen ("wifi-signaal").
         words = sorted(self._by_word, key=len, reverse=True)
         self._exact = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
-        )
+            r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?!\w)"
+        )  # searched in the casefolded text: half the time of a case-insensitive search
         # Weak words are left out: "computers" must not become a strong "computer".
         self._fuzzy_words = [
             w for w in words if " " not in w and len(w) >= FUZZY_MIN_LENGTH and w not in self._weak
@@ -225,25 +225,24 @@ class ApplicationRecogniser:
         named = found.application
         if named is None or named.domain not in self.terms.generic:
             return found
-        rest = _RULED_OUT.sub(" , ", text)
-        if rest == text:
+        if not _RULED_OUT.search(text):
             return found
+        rest = _RULED_OUT.sub(" , ", text)
         other = self._scan(rest)
         if other.domains or (other.application is not None and other.application != named):
             return other
         return found
 
     def _scan(self, text: str) -> Findings:
-        matches = [(m.start(), m.group(1).casefold()) for m in self._exact.finditer(text)]
+        lowered = text.casefold()
+        matches = [(m.start(), m.group(1)) for m in self._exact.finditer(lowered)]
         weak = [(self._by_word[w].name, w) for _, w in matches if w in self._weak]
         tokens = normalise_term(text).split()
-        # (token index, application, named by a pair), in the order the text names them
-        strong = [
-            (len(normalise_term(text[:at]).split()), self._by_word[w], False)
-            for at, w in matches
-            if w not in self._weak
-        ]
-        strong = sorted(strong + [(i, app, True) for i, app in self._paired(tokens)])
+        # (where, application, named by a pair), in the order the text names them
+        strong = [(at, self._by_word[w], False) for at, w in matches if w not in self._weak]
+        if self._pairs:
+            paired = [(lowered.find(tokens[i]), app, True) for i, app in self._paired(tokens)]
+            strong = sorted(strong + paired, key=lambda named: named[0])
         terms = self.terms.find(tokens)
         per_domain: dict[str, list[str]] = {}
         for domain, term, i in terms:
@@ -271,7 +270,7 @@ class ApplicationRecogniser:
         if strong:
             # a device named as the place of the work gives way; asked for or broken, it is
             # the subject ("beeldscherm flikkert als ik in het zaaksysteem scrol")
-            first = next((a for _, a, paired in strong if paired or not a.carrier), None)
+            first = next((a for _, a, by_pair in strong if by_pair or not a.carrier), None)
             return Findings(first or strong[0][1], 1.0, domains, weak, department)
         term_tokens = {tokens[i] for _, _, i in terms}
         for token in _LONG_WORD.findall(text.casefold()):
