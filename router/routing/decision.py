@@ -38,7 +38,8 @@ WEAK_TIE = 0.55  # as many for two places; the text model chose between them
 TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
 HELPDESK_CONFIDENCE = 0.9  # a question about the helpdesk itself or an earlier ticket
 # The helpdesk itself or a ticket already made, whatever device or work it was about (lower
-# case, see _opening): the servicedesk answers ("hoe staat het met mijn melding over de printer?", "bel me terug").
+# case, see _opening): the servicedesk answers ("hoe staat het met mijn melding over de
+# printer?", "bel me terug").
 _ABOUT_THE_HELPDESK = re.compile(
     r"\b[a-z]-\d{4}-\d{3,}\b|"
     r"(\b(melding|ticket)(en|s)? (van|over|die ik)|\bmijn (aanvraag|vraag)) .{0,60}\b(status|"
