@@ -374,10 +374,15 @@ class TextModel:
         mask = (columns >= start) & (columns < stop)
         idx, values = columns[mask], values[mask]
         contrib = values * self._coef[klass, idx]
-        words = [str(self._words[i - start]) for i in idx]
         order = np.lexsort((idx, -contrib))  # ties by vocabulary order: the same on every path
-        best = [j for j in order if contrib[j] > 0 and not _only_stop_words(words[j])]
-        return [words[j] for j in best[:n]]
+        best: list[str] = []
+        for j in order:  # the strongest first: stop at n, or where the push ends
+            if contrib[j] <= 0 or len(best) == n:
+                break
+            word = str(self._words[idx[j] - start])
+            if not _only_stop_words(word):
+                best.append(word)
+        return best
 
     def save(self, path: str | Path) -> None:
         """Write the model atomically: a reader never sees half a file."""
