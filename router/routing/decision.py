@@ -42,7 +42,8 @@ HELPDESK_CONFIDENCE = 0.9  # a question about the helpdesk itself or an earlier 
 # printer?", "bel me terug").
 _ABOUT_THE_HELPDESK = re.compile(
     r"\b[a-z]-\d{4}-\d{3,}\b|"
-    r"(\b(melding|ticket)(en|s)? (van|over|die ik)|\bmijn (aanvraag|vraag)) .{0,60}\b(status|"
+    r"(\b(melding|ticket)(en|s)? (van|over|die ik)|\bmijn (aanvraag|vraag)|"
+    r"\been (aanvraag|melding|verzoek) gedaan) .{0,60}\b(status|"
     r"al iemand|nog (steeds )?niet (opgelost|opgepakt|beantwoord)|niks (meer )?gehoord|"
     r"niets (meer )?gehoord|hoor (nog )?(niks|niets)|doorzetten|mag (weg|dicht)|reactie)|"
     r"hoe lang duurt (het|dat) nog|"
@@ -53,14 +54,17 @@ _ABOUT_THE_HELPDESK = re.compile(
 )
 # How to reach the helpdesk: the servicedesk's, when the ticket names nothing else.
 _REACHING_THE_HELPDESK = re.compile(
-    r"\b((kan|kunnen|wil) (iemand|jullie) (me|mij) (even |ff )?terugbellen|"
+    r"\b((kan|kunnen|wil) (iemand|jullie) (me|mij) (even |ff )?(terug)?bellen|"
     r"bel (me|mij) (ff |even )?terug|zou (me|mij) (terug)?bellen|terugbelverzoek|"
+    r"zou(den)? (iemand|jullie|iemand van jullie) (me|mij) (terug)?bellen|"
     r"wie (moet|kan) ik (eigenlijk |dan |het snelst )?(bellen|bereiken|mailen)|"
-    r"telefoonnummer van (de|jullie) (servicedesk|helpdesk)|(servicedesk|helpdesk) bereikbaar|"
+    r"(telefoon)?nummer van (de|jullie) (servicedesk|helpdesk)|(servicedesk|helpdesk) bereikbaar|"
+    r"wie ik .{0,20}(kan|moet) (bellen|bereiken)|weet niet bij wie|"
+    r"waar vind ik (het|een) (aanvraag)?formulier|"
     r"zijn jullie (bereikbaar|open|dicht)|openingstijden van (de |jullie )?(servicedesk|"
     r"helpdesk)|inloopspreekuur|startershandleiding|hoe (meld|doe) ik een (storing|melding)|"
     r"(beste|snelste) manier om .{0,30}melden|waar (kan|moet) ik (dat|dit|zoiets) melden|"
-    r"(pagina|plek|overzicht) (waar|met) .{0,30}storingen?)",
+    r"(pagina|plek|overzicht) (waar|met) .{0,30}storing(en)?)",
 )
 
 
@@ -75,7 +79,8 @@ _USE_QUESTION = re.compile(
     r"|pas|zie|kom|start|koppel|corrigeer|herstel) (ik|je|het|dat|we|jij|men)?"
     r"|waar (vind|kan|moet|staat|zie|zet) (ik|je|het|dat|we)?|hoe werkt|"
     r"kan iemand (me |mij )?(uitleggen|vertellen)|wat is de (juiste|goede) (manier|werkwijze)|"
-    r"werkinstructie|handleiding|uitleg over|autorisaties?"
+    r"werkinstructie|handleiding|uitleg (over|hoe|bij)|graag uitleg|autorisaties?"
+    r"|\w*rechten (krijgen|geven|toekennen)"
     r"|(geen|meer|extra|andere) (rechten|toegang)|rechten (aanvragen|nodig|erbij)"
     r"|hoe \w+ (ik|je|we|jij|men) \w+"
     r"|welke (knop|optie|instelling|veld|code|keuze|reden|soort|documentsoort|categorie|status)"

@@ -419,6 +419,8 @@ def test_the_assistants_everyday_device_gives_way_to_more_words_of_another_place
         # how-to questions in any verb, and set-up requests, are functional management's
         ("hoe leg ik vast dat iemand een vrijlating heeft bij de bijstand", "DYK", "fb-sociaal"),
         ("kan de signalering voor verblijfstitels aangezet worden?", "PLW", "fb-burgerzaken"),
+        ("de nieuwe teamleider moet fiatteringsrechten krijgen voor wmo-beschikkingen", "DYK",
+         "fb-sociaal"),
         # "bevestiging" is no "vestiging": a word after a verbal prefix is no compound
         ("de ontvangstbevestiging van het webformulier komt niet aan", "DYK", "decos"),
     ],
@@ -436,6 +438,9 @@ def test_accounts_carriers_ruled_out_devices_and_products(org, text, municipalit
         "na opnieuw opstarten doet alles het weer, jullie hoeven niets meer te doen",
         "kan iemand me terugbellen? lukt niet om het uit te typen",
         "wie moet ik eigenlijk bellen als de lift in het stadskantoor niet werkt?",
+        "is er ergens een pagina waar ik kan zien of er een storing is?",
+        "gisteren zou iemand van jullie me terugbellen, maar ik ben niet gebeld",
+        "wat is het nummer van de servicedesk buiten kantoortijden?",
     ],
 )
 def test_a_question_about_the_helpdesk_or_an_earlier_ticket_is_the_servicedesks(org, text):
@@ -463,6 +468,11 @@ def test_a_fault_with_a_call_back_request_goes_where_the_fault_belongs(org):
         ("kan ik mijn werkmail ook op mijn eigen telefoon lezen?", "werkplek"),
         ("de teamrekening voor de mobiele telefoons is erg hoog", "kpn"),
         ("mijn toetsenbord typt alles dubbel als ik een brief schrijf", "werkplek"),
+        # codes for signing in on a new phone are the account's, not the subscription's
+        ("ik heb een nieuwe telefoon en nu krijg ik de inlogcodes niet meer", "servicedesk"),
+        # a stranger without a badge who says he is from ICT
+        ("er loopt een onbekende man rond die zegt dat hij van de ict is, hij heeft geen pasje",
+         "informatiebeveiliging"),
     ],
 )
 def test_everyday_it_in_its_own_words(org, text, expected):
