@@ -163,6 +163,13 @@ def _as_department(
     return whole and term in departments and not after.startswith(_SYSTEM_AFTER)
 
 
+# The verb "worden" in its forms that are spelt like the application "Word".
+_WORD_AS_VERB = re.compile(
+    r"\b(?:ik|je|jij|u) (word)\b|\b(word) (?:er|ik|je|steeds|telkens|gek|niet|elke|echt|"
+    r"daar|hier|vaak|soms|nu|dan|weer)\b"
+)
+
+
 def _words(words: list[str]) -> set[str]:
     return {"".join(normalise_term(w).split()) for w in words}
 
@@ -236,6 +243,9 @@ class ApplicationRecogniser:
     def _scan(self, text: str) -> Findings:
         lowered = text.casefold()
         matches = [(m.start(), m.group(1)) for m in self._exact.finditer(lowered)]
+        if "word" in lowered:  # "ik word steeds uitgelogd" is no Word
+            verbs = {m.start(m.lastindex or 0) for m in _WORD_AS_VERB.finditer(lowered)}
+            matches = [(at, w) for at, w in matches if at not in verbs]
         weak = [(self._by_word[w].name, w) for _, w in matches if w in self._weak]
         tokens = normalise_term(text).split()
         # (where, application, named by a pair), in the order the text names them

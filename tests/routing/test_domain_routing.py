@@ -468,6 +468,9 @@ def test_a_fault_with_a_call_back_request_goes_where_the_fault_belongs(org):
         ("kan ik mijn werkmail ook op mijn eigen telefoon lezen?", "werkplek"),
         ("de teamrekening voor de mobiele telefoons is erg hoog", "kpn"),
         ("mijn toetsenbord typt alles dubbel als ik een brief schrijf", "werkplek"),
+        # "ik word ..." is the verb, not Word
+        ("de mfa vraagt elke keer opnieuw, ik word er gek van", "servicedesk"),
+        ("in word staat de spellingscontrole op engels", "werkplek"),
         # codes for signing in on a new phone are the account's, not the subscription's
         ("ik heb een nieuwe telefoon en nu krijg ik de inlogcodes niet meer", "servicedesk"),
         # a stranger without a badge who says he is from ICT
