@@ -44,6 +44,9 @@ class Findings:
     # Every domain named only by its own name ("burgerzaken", "sociaal domein"): the text
     # names the employee's department, not a piece of its work.
     department_only: bool = False
+    # Applications the text only spells as another word ("ik word"): the assistant may have
+    # taken them for the name.
+    verbs: list[str] = field(default_factory=list)
 
 
 class TermMatcher:
@@ -243,9 +246,11 @@ class ApplicationRecogniser:
     def _scan(self, text: str) -> Findings:
         lowered = text.casefold()
         matches = [(m.start(), m.group(1)) for m in self._exact.finditer(lowered)]
+        verbs: list[str] = []
         if "word" in lowered:  # "ik word steeds uitgelogd" is no Word
-            verbs = {m.start(m.lastindex or 0) for m in _WORD_AS_VERB.finditer(lowered)}
-            matches = [(at, w) for at, w in matches if at not in verbs]
+            spans = {m.start(m.lastindex or 0) for m in _WORD_AS_VERB.finditer(lowered)}
+            verbs = [self._by_word[w].name for at, w in matches if at in spans]
+            matches = [(at, w) for at, w in matches if at not in spans]
         weak = [(self._by_word[w].name, w) for _, w in matches if w in self._weak]
         tokens = normalise_term(text).split()
         # (where, application, named by a pair), in the order the text names them
@@ -281,15 +286,16 @@ class ApplicationRecogniser:
             # a device named as the place of the work gives way; asked for or broken, it is
             # the subject ("beeldscherm flikkert als ik in het zaaksysteem scrol")
             first = next((a for _, a, by_pair in strong if by_pair or not a.carrier), None)
-            return Findings(first or strong[0][1], 1.0, domains, weak, department)
+            return Findings(first or strong[0][1], 1.0, domains, weak, department, verbs)
         term_tokens = {tokens[i] for _, _, i in terms}
         for token in _LONG_WORD.findall(text.casefold()):
             if term_tokens and normalise_term(token) in term_tokens:
                 continue  # "burgerzaken" is work of a domain, not a misspelt "iburgerzaken"
             best = self._fuzzy(token)
             if best:
-                return Findings(self._by_word[best[0]], best[1] / 100, domains, weak, department)
-        return Findings(None, 1.0, domains, weak, department)
+                app = self._by_word[best[0]]
+                return Findings(app, best[1] / 100, domains, weak, department, verbs)
+        return Findings(None, 1.0, domains, weak, department, verbs)
 
     def _paired(self, tokens: list[str]) -> list[tuple[int, Application]]:
         """Applications named by a thing and what happens to it ("account ... geblokkeerd"),
