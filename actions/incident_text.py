@@ -164,7 +164,8 @@ _URGENCY_LOW = _phrases(
     "maakt niet uit", "geen spoed", "later", "volgende week", "wanneer het uitkomt",
 )  # fmt: skip
 _URGENCY_HIGH = _phrases(
-    "niet werken", "niet verder", "kan niks", "kan niets", "staan te wachten", "wachten",
+    "niet werken", "niet verder", "kan niks", "kan niets", "kunnen niks", "kunnen niets",
+    "staan te wachten", "wachten",
     "spoed", "dringend", "urgent", "asap", "zo snel mogelijk", "stil", "can't work",
     "cannot work", "can not work", "waiting", "vandaag nog", "vandaag", "nu meteen", "meteen",
     "plat", "zsm", "today",

@@ -373,9 +373,10 @@ class DecisionRouter:
 
 
 def _only_weakly_named(given: Application, found: Findings) -> bool:
-    """The assistant's application rests on an everyday word of the text ("word", "teams")
-    while the text names domain work or another application: the text decides."""
-    weakly = given.name in found.verbs or any(name == given.name for name, _ in found.weak)
+    """The assistant's application rests on an everyday word of the text ("word", "teams"), a
+    verb spelt like it or a device ruled out, while the text names domain work or another
+    application: the text decides."""
+    weakly = given.name in found.not_meant or any(name == given.name for name, _ in found.weak)
     weak_only = weakly and (found.application is None or found.application.name != given.name)
     return weak_only and (bool(found.domains) or found.application is not None)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process
 
@@ -44,9 +44,9 @@ class Findings:
     # Every domain named only by its own name ("burgerzaken", "sociaal domein"): the text
     # names the employee's department, not a piece of its work.
     department_only: bool = False
-    # Applications the text only spells as another word ("ik word"): the assistant may have
-    # taken them for the name.
-    verbs: list[str] = field(default_factory=list)
+    # Applications the text names only in passing: spelt as another word ("ik word") or a
+    # device the employee ruled out ("laptop al herstart"); the assistant may have taken them.
+    not_meant: list[str] = field(default_factory=list)
 
 
 class TermMatcher:
@@ -240,16 +240,16 @@ class ApplicationRecogniser:
         rest = _RULED_OUT.sub(" , ", text)
         other = self._scan(rest)
         if other.domains or (other.application is not None and other.application != named):
-            return other
+            return replace(other, not_meant=[*other.not_meant, named.name])
         return found
 
     def _scan(self, text: str) -> Findings:
         lowered = text.casefold()
         matches = [(m.start(), m.group(1)) for m in self._exact.finditer(lowered)]
-        verbs: list[str] = []
+        not_meant: list[str] = []
         if "word" in lowered:  # "ik word steeds uitgelogd" is no Word
             spans = {m.start(m.lastindex or 0) for m in _WORD_AS_VERB.finditer(lowered)}
-            verbs = [self._by_word[w].name for at, w in matches if at in spans]
+            not_meant = [self._by_word[w].name for at, w in matches if at in spans]
             matches = [(at, w) for at, w in matches if at not in spans]
         weak = [(self._by_word[w].name, w) for _, w in matches if w in self._weak]
         tokens = normalise_term(text).split()
@@ -286,7 +286,7 @@ class ApplicationRecogniser:
             # a device named as the place of the work gives way; asked for or broken, it is
             # the subject ("beeldscherm flikkert als ik in het zaaksysteem scrol")
             first = next((a for _, a, by_pair in strong if by_pair or not a.carrier), None)
-            return Findings(first or strong[0][1], 1.0, domains, weak, department, verbs)
+            return Findings(first or strong[0][1], 1.0, domains, weak, department, not_meant)
         term_tokens = {tokens[i] for _, _, i in terms}
         for token in _LONG_WORD.findall(text.casefold()):
             if term_tokens and normalise_term(token) in term_tokens:
@@ -294,8 +294,8 @@ class ApplicationRecogniser:
             best = self._fuzzy(token)
             if best:
                 app = self._by_word[best[0]]
-                return Findings(app, best[1] / 100, domains, weak, department, verbs)
-        return Findings(None, 1.0, domains, weak, department, verbs)
+                return Findings(app, best[1] / 100, domains, weak, department, not_meant)
+        return Findings(None, 1.0, domains, weak, department, not_meant)
 
     def _paired(self, tokens: list[str]) -> list[tuple[int, Application]]:
         """Applications named by a thing and what happens to it ("account ... geblokkeerd"),

@@ -141,7 +141,8 @@ def test_affected_by_number_button_or_words(text, affected):
     ("3", "low"), ("kan wachten", "low"), ("geen haast", "low"),
     ("kan wel ff wachten", "low"), ("mag best even wachten hoor", "low"),
     ("het heeft echt geen haast", "low"), ("burgers staan te wachten", "high"),
-    ("ze kunnen niet langer wachten", "high"), ("we kunnen echt niet meer wachten", "high")])
+    ("ze kunnen niet langer wachten", "high"), ("we kunnen echt niet meer wachten", "high"),
+    ("we kunnen niks", "high")])
 def test_urgency_by_number_button_or_words(text, urgency):
     assert parse_urgency(text) == urgency
 

@@ -301,6 +301,15 @@ def test_an_application_the_assistant_took_from_an_everyday_word_does_not_outwei
     assert (route.destination, route.application) == ("centric", "Suite4Sociaal Domein")
 
 
+def test_a_device_the_assistant_took_but_the_employee_ruled_out_gives_way_to_the_work(org):
+    text = "ik heb mn laptop al herstart maar bij het vastleggen van de wmo beschikking sluit alles af"
+    route = _route(org, text, "HRD", application="Laptop")
+    assert route.destination == "pinkroccade"
+    assert _route(org, "mijn laptop start niet op", "HRD", application="Laptop").destination == (
+        "werkplek"
+    )
+
+
 def test_an_application_named_in_full_still_decides(org):
     text = "outlook laat de wmo beschikking als bijlage niet zien"
     assert _route(org, text, "DYK", application="Microsoft 365").destination == "werkplek"
