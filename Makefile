@@ -98,7 +98,7 @@ db: $(SERVICE) $(DEV_ENV)
 
 train: $(MODEL)
 
-# The router's day-one model, from the organisation file and the NLU examples.
+# The router's day-one model, from the organisation file, the NLU examples and data/tickets.
 $(ROUTER_MODEL): | $(SERVICE) $(CATALOGUE)
 	$(LOKET) router train
 

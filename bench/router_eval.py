@@ -74,6 +74,15 @@ def latency(examples: list[Example], calls: int = 2000, warmup: int = 200) -> No
     catalogue, then this model."""
     model = train(examples)
     model.incidents, _ = incident_model.train(incident_model.nlu_examples(NLU_DIR))
+    # As a version that routes on its own: the model also gives its second opinion on the
+    # routes the organisation file's words make (router/routing/decision.py).
+    destinations = sorted(model.metadata["per_destination"])
+    model.metadata["automatic"] = {
+        "enabled": True,
+        "threshold": 0.5,
+        "override_threshold": 0.7,
+        "destinations": destinations,
+    }
     router = DecisionRouter(load_organisation(ORG_FILE), _Fixed(model))
     texts = [e.text for e in examples]
     for i in range(warmup):

@@ -3,7 +3,7 @@
 Each line of the JSONL file is {"text", "municipality", "expected"} (other keys, such as
 "type" or "application", are passed to the router as the assistant would). The router is
 the day-one router: the organisation file plus a model trained as `loket router train` does
-on an empty store. Prints what is right (a ticket sent to triage is not), each route kind's
+on an empty store (generated examples, NLU data and the example tickets in data/tickets). Prints what is right (a ticket sent to triage is not), each route kind's
 count and precision, the precision of all automatic routes, the triage rate, and the misses
 counted by (expected -> got). Ticket texts are never printed: the blind set stays blind.
 
@@ -48,7 +48,13 @@ def route_all(rows: list[dict]) -> list[dict]:
         upgrade(url)
         settings = RouterSettings(database_url=url, model_dir=Path(tmp) / "models")
         with Session(make_engine(url)) as session:
-            retrain(org, session, ModelRegistry(settings.model_dir), ROOT / "data" / "nlu")
+            retrain(
+                org,
+                session,
+                ModelRegistry(settings.model_dir),
+                ROOT / "data" / "nlu",
+                ROOT / "data" / "tickets",
+            )
         router = build_router(org, settings, check_every=None)
         return [
             route_dict(router, org, {k: v for k, v in row.items() if k != "expected"})

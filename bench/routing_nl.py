@@ -34,7 +34,13 @@ def main() -> None:
         upgrade(url)
         settings = RouterSettings(database_url=url, model_dir=Path(tmp) / "models")
         with Session(make_engine(url)) as session:
-            retrain(org, session, ModelRegistry(settings.model_dir), ROOT / "data" / "nlu")
+            retrain(
+                org,
+                session,
+                ModelRegistry(settings.model_dir),
+                ROOT / "data" / "nlu",
+                ROOT / "data" / "tickets",
+            )
         router = build_router(org, settings)
         lines = (
             (ROOT / "bench" / "data" / "routing_nl.jsonl").read_text(encoding="utf-8").splitlines()

@@ -7,6 +7,7 @@ COPY packages packages
 COPY router router
 COPY org org
 COPY data/nlu data/nlu
+COPY data/tickets data/tickets
 RUN uv sync --locked --no-dev && useradd --system loket && mkdir -p var && chown loket var
 ENV PATH=/app/.venv/bin:$PATH LOKET_ORG_FILE=org/de-delta.yaml
 USER loket

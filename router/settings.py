@@ -49,6 +49,8 @@ class RouterSettings(StoreSettings):
 
     org_file: Path = Path("org/de-delta.yaml")
     model_dir: Path = Path("var/models/router")
+    # Example tickets the text model trains and is measured on (router/routing/example_tickets.py).
+    tickets_dir: Path = Path("data/tickets")
     # Share of the text model's automatic routes that must be right. Each retraining measures
     # on held-out folds the confidence that reaches it; below that, tickets go to triage.
     route_target_precision: float = Field(default=0.90, ge=0.5, le=1.0)
@@ -58,6 +60,10 @@ class RouterSettings(StoreSettings):
     model_min_real_examples: int = Field(default=200, ge=0)
     # ...and real examples a destination needs before the model routes to it on its own.
     model_min_per_destination: int = Field(default=10, ge=1)
+    # From this confidence (never below the measured threshold) the text model's choice
+    # replaces a route the organisation file's words made, where the two disagree
+    # (router/routing/heldout.py, Gate).
+    model_override_confidence: float = Field(default=0.70, ge=0.5, le=1.0)
     # A fixed confidence threshold instead of the measured one (leave unset normally).
     route_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     # How often the service looks for a newly published (or rolled back) model.

@@ -64,9 +64,12 @@ def _automatic(metadata: dict[str, Any], real: int, settings: Any) -> str:
     if auto is None:
         return "yes, threshold measured on generated examples (a version from before issue 13)"
     if auto.get("enabled"):
+        examples = metadata.get("counts", {}).get("example_tickets", 0)
+        override = auto.get("override_threshold")
         return (
             f"yes, from confidence {auto['threshold']:.2f}, to {len(auto['destinations'])} "
-            f"destinations ({real} real examples)"
+            f"destinations ({real} real examples, {examples} example tickets)"
+            + ("" if override is None else f"; overrides the words' route from {override:.2f}")
         )
     if real < needed:
         return f"no, {real} of {needed} real examples"

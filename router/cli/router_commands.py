@@ -152,6 +152,7 @@ def train() -> None:
             session,
             ModelRegistry(settings.model_dir),
             NLU_DIR,
+            settings.tickets_dir,
             progress=lambda step: progress.update(task, description=step),
             gate=gate_of(settings),
         )

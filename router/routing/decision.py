@@ -37,6 +37,9 @@ WEAK_CONTESTED = 0.6  # more everyday words for one place than for another
 WEAK_TIE = 0.55  # as many for two places; the text model chose between them
 TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
 HELPDESK_CONFIDENCE = 0.9  # a question about the helpdesk itself or an earlier ticket
+# Routes made by the organisation file's words, which the text model may override (rules and
+# an application the assistant was given are never overridden).
+OVERRIDABLE = frozenset({RoutedHow.catalogue, RoutedHow.domain})
 # The helpdesk itself or a ticket already made, whatever device or work it was about (lower
 # case, see _opening): the servicedesk answers ("hoe staat het met mijn melding over de
 # printer?", "bel me terug").
@@ -72,6 +75,8 @@ def _opening(text: str) -> str:
     """Where a ticket says what it is about, lowered: the helpdesk patterns are lower case
     (half the time of a case-insensitive search) and read no further."""
     return text[:600].lower()
+
+
 # A how-to or set-up question (rights inside an application included): the domain's
 # functional-management team answers it, not the supplier.
 _USE_QUESTION = re.compile(
@@ -167,6 +172,15 @@ class DecisionRouter:
             if by_catalogue is not None:
                 as_named = replace(found, application=given)  # the assistant read it here
                 return self._outnumbered(as_named, request, by_catalogue) or by_catalogue
+        by_words = self._by_words(request, found, given)
+        if by_words.how in OVERRIDABLE:
+            return self._second_opinion(request, by_words) or by_words
+        return by_words
+
+    def _by_words(self, request: RouteRequest, found: Findings, given: Application | None) -> Route:
+        """The route the text's words make: an application, a domain's work, everyday words,
+        a question for the helpdesk; else the text model or triage."""
+        rules = self.org.routing
         if found.application is not None and given is None:
             by_catalogue = self._catalogue(found.application, request, found.fuzzy)
             if by_catalogue is not None:
@@ -191,6 +205,31 @@ class DecisionRouter:
         if found.domains and not found.department_only:
             return by_model  # a domain's work was named: an everyday word does not decide
         return self._weak(found, request, by_model) or by_model
+
+    def _second_opinion(self, request: RouteRequest, by_words: Route) -> Route | None:
+        """The text model, disagreeing with the words' route from its override confidence,
+        decides: it learned from tickets written apart from the organisation file's words."""
+        model = self.models.current() if self.models else None
+        if model is None:
+            return None
+        prediction = model.predict(request.text, request.municipality)
+        if prediction.destination == by_words.destination:
+            return None
+        override = model.override_threshold(prediction.destination)
+        if override is None or prediction.confidence < override:
+            return None
+        alternatives = [
+            {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3
+        ]
+        words = "; ".join(by_words.reasons) or str(by_words.how)
+        instead = f"in plaats van {by_words.destination} ({words})"
+        return Route(
+            prediction.destination,
+            RoutedHow.model,
+            prediction.confidence,
+            alternatives,
+            reasons=[*prediction.reasons, instead],
+        )
 
     def _incident(self, text: str) -> tuple[TicketType, float, str] | None:
         """A security incident or breach plain from the text's words, else as the model

@@ -1,8 +1,9 @@
 """Train a new router model version from everything the store knows, and publish it.
 
 The version is trained on generated examples (organisation file, NLU data) plus every real
-example (imported history, staff corrections). Its figures, its automatic-route threshold
-and the comparison with the current version come from real examples only, out of fold
+example (imported history, staff corrections) and the organisation's example tickets
+(router/routing/example_tickets.py). Its figures, its automatic-route threshold and the
+comparison with the current version come from those written examples only, out of fold
 (router/routing/heldout.py). With `only_if_better` (the worker's nightly run) a version that
 does not beat the current one on real examples the current one never saw is not published.
 """
@@ -20,7 +21,7 @@ import structlog
 from sqlmodel import Session
 
 from router.domain.org import Organisation
-from router.routing import heldout, incident_model, textmodel
+from router.routing import example_tickets, heldout, incident_model, textmodel
 from router.routing.heldout import Gate
 from router.routing.model_registry import ModelRegistry
 from router.routing.training_data import cold_start_examples, correction_weight
@@ -36,6 +37,7 @@ def gate_of(settings: RouterSettings) -> Gate:
         min_real=settings.model_min_real_examples,
         min_per_destination=settings.model_min_per_destination,
         target_precision=settings.route_target_precision,
+        override_confidence=settings.model_override_confidence,
     )
 
 
@@ -44,6 +46,7 @@ def retrain(
     session: Session,
     registry: ModelRegistry,
     nlu_dir: Path | None = None,
+    tickets_dir: Path | None = None,
     progress: Callable[[str], None] = lambda _step: None,
     gate: Gate | None = None,
     *,
@@ -56,7 +59,7 @@ def retrain(
     progress("Gathering examples")
     seen = training.newest_ids(session)
     generated = cold_start_examples(org, nlu_dir)
-    rows = training.real_examples(session)
+    rows = [*training.real_examples(session), *example_tickets.load(tickets_dir, org)]
     real = [textmodel.Example(r.text, r.municipality, r.destination, r.at) for r in rows]
     real_weights = [correction_weight(r.at, now) if r.source == "correction" else 1.0 for r in rows]
     current_version = registry.current_version()
@@ -86,6 +89,7 @@ def retrain(
             "cold_start": len(generated),
             "imported": sum(r.source == "import" for r in rows),
             "corrections": sum(r.source == "correction" for r in rows),
+            "example_tickets": sum(r.source == example_tickets.SOURCE for r in rows),
         },
         "seen": seen,
         "examples": len(generated) + len(real),

@@ -313,6 +313,15 @@ class TextModel:
             return None
         return float(auto["threshold"])
 
+    def override_threshold(self, destination: str) -> float | None:
+        """From which confidence this version's choice of `destination` replaces a route the
+        organisation file's words made; None: never (see router/routing/heldout.py, Gate)."""
+        auto = self.metadata.get("automatic") or {}
+        if not auto.get("enabled") or destination not in auto.get("destinations", ()):
+            return None
+        value = auto.get("override_threshold")
+        return None if value is None else float(value)
+
     def _fast_scorer(self, features: ColumnTransformer) -> LinearScorer | None:
         calibrators = self._calibrated.calibrators
         if self._calibrated.method != "temperature" or len(calibrators) != 1:

@@ -31,7 +31,13 @@ def retrain_job(settings: WorkerSettings, org: Organisation) -> Job:
     def run(context: JobContext) -> dict[str, Any]:
         with Session(context.engine) as session:
             version, summary = retrain(
-                org, session, registry, NLU_DIR, gate=gate_of(settings), only_if_better=True
+                org,
+                session,
+                registry,
+                NLU_DIR,
+                settings.tickets_dir,
+                gate=gate_of(settings),
+                only_if_better=True,
             )
         return {
             "published": version,

@@ -133,6 +133,7 @@ def test_router_status_says_how_far_from_routing_on_its_own(count, database_url,
         "PATH": "/usr/bin:/bin",
         "DATABASE_URL": database_url,
         "LOKET_MODEL_DIR": str(tmp_path / "models"),
+        "LOKET_TICKETS_DIR": str(tmp_path / "no-example-tickets"),
     }
 
     def loket(*args):

@@ -257,6 +257,7 @@ def test_cli_import_counts_bad_rows_and_evaluate_prints_json(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}",
         "LOKET_ORG_FILE": str(SAMPLE_ORG),
         "LOKET_MODEL_DIR": str(tmp_path / "models"),
+        "LOKET_TICKETS_DIR": str(tmp_path / "no-example-tickets"),  # the import alone
     }
     assert _loket("db", "upgrade", cwd=ROOT, env=env).returncode == 0
     result = _loket(
