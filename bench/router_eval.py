@@ -1,6 +1,6 @@
 """Benchmark of the router's text model: quality against the baseline, latency, training time.
 
-    .venv/bin/python bench/router_eval.py [--csv PATH] [--plots DIR] [--skip-train]
+    .venv/bin/python bench/router_eval.py [--csv PATH] [--plots DIR] [--skip-train] [--latency-only]
 
 Quality: 5-fold stratified CV (seed 0) of the model and the TF-IDF + LinearSVC baseline on
 the same folds. Latency: one ticket routed in-process, p50/p99 over 2,000 calls after a
@@ -126,10 +126,12 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
     parser.add_argument("--plots", type=Path, help="write the confusion matrix and curve here")
     parser.add_argument("--skip-train", action="store_true", help="skip the 50k training run")
+    parser.add_argument("--latency-only", action="store_true", help="only the latency figures")
     args = parser.parse_args()
     examples, report = read_csv(args.csv, ["Document"], "Topic_group")
     print(f"imported {report.imported} of {report.rows} rows; skipped {dict(report.skipped)}")
-    quality(examples, args.plots)
+    if not args.latency_only:
+        quality(examples, args.plots)
     latency(examples)
     if not args.skip_train:
         training_time(examples)

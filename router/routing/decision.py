@@ -17,7 +17,7 @@ from router.domain.org import Application, Organisation
 from router.domain.route import Route
 from router.domain.vocabulary import RoutedHow, TicketType
 from router.routing.recognise import ApplicationRecogniser, Findings, incident_kind
-from router.routing.textmodel import TextModel
+from router.routing.textmodel import Prediction, TextModel
 
 DEFAULT_THRESHOLD = 0.6  # for a model version that carries no threshold of its own
 DEFAULT_TARGET_PRECISION = 0.90  # share of automatic model routes that must be right
@@ -36,6 +36,9 @@ WEAK_CONFIDENCE = 0.65
 WEAK_CONTESTED = 0.6  # more everyday words for one place than for another
 WEAK_TIE = 0.55  # as many for two places; the text model chose between them
 TEXT_RULE_CONFIDENCE = 0.95  # a security incident or breach read from the text, not given
+# The words are read in a ticket's first 2,000 characters: an application or work named only
+# below them (in a forwarded thread) says little, and the longest made a route slow.
+SCAN_CHARS = 2_000
 HELPDESK_CONFIDENCE = 0.9  # a question about the helpdesk itself or an earlier ticket
 # Routes made by the organisation file's words, which the text model may override (rules and
 # an application the assistant was given are never overridden).
@@ -144,6 +147,7 @@ class DecisionRouter:
         self.threshold = threshold
         self.recogniser = ApplicationRecogniser(org)
         self._by_name = {app.name: app for app in org.applications}  # what Findings name
+        self._last_prediction: tuple[tuple[TextModel, str, str], Prediction] | None = None
 
     def route(self, request: RouteRequest) -> Route:
         rules = self.org.routing
@@ -164,7 +168,7 @@ class DecisionRouter:
                 reason = f"vraag aan de servicedesk: {about.group(0).strip()}"
                 return Route(rules.triage, RoutedHow.rule, HELPDESK_CONFIDENCE, reasons=[reason])
         given = self.org.application(request.application) if request.application else None
-        found = self.recogniser.scan(request.text)
+        found = self.recogniser.scan(request.text[:SCAN_CHARS])
         if given is not None and _only_weakly_named(given, found):
             given = None  # "de beschikking word niet aangemaakt": "word" is no Word here
         if given is not None:
@@ -206,13 +210,23 @@ class DecisionRouter:
             return by_model  # a domain's work was named: an everyday word does not decide
         return self._weak(found, request, by_model) or by_model
 
+    def _predict(self, model: TextModel, request: RouteRequest) -> Prediction:
+        """The model's prediction, scored once per ticket however many steps ask for it."""
+        key = (model, request.text, request.municipality)
+        last = self._last_prediction
+        if last is not None and last[0] == key:
+            return last[1]
+        prediction = model.predict(request.text, request.municipality)
+        self._last_prediction = (key, prediction)
+        return prediction
+
     def _second_opinion(self, request: RouteRequest, by_words: Route) -> Route | None:
         """The text model, disagreeing with the words' route from its override confidence,
         decides: it learned from tickets written apart from the organisation file's words."""
         model = self.models.current() if self.models else None
         if model is None:
             return None
-        prediction = model.predict(request.text, request.municipality)
+        prediction = self._predict(model, request)
         if prediction.destination == by_words.destination:
             return None
         override = model.override_threshold(prediction.destination)
@@ -302,7 +316,7 @@ class DecisionRouter:
         model = self.models.current() if self.models else None
         if model is None:
             return None
-        prediction = model.predict(request.text, request.municipality)
+        prediction = self._predict(model, request)
         for domain, terms, destination, app in tied:
             if destination == prediction.destination:
                 reasons = [f"{domain}: {', '.join(terms)}", *prediction.reasons]
@@ -370,7 +384,7 @@ class DecisionRouter:
         model = self.models.current() if self.models else None
         if model is None:
             return None
-        ranked = model.predict(request.text, request.municipality).top3
+        ranked = self._predict(model, request).top3
         return next((dest for dest, _ in ranked if dest in candidates), None)
 
     def _model(self, request: RouteRequest) -> Route:
@@ -378,7 +392,7 @@ class DecisionRouter:
         model = self.models.current() if self.models else None
         if model is None:
             return Route(triage, RoutedHow.triage, 0.0, needs_review=True)
-        prediction = model.predict(request.text, request.municipality)
+        prediction = self._predict(model, request)
         threshold = self._threshold(model, prediction.destination)
         alternatives = [
             {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from router.routing import incident_model, textmodel
+from router.routing import example_tickets, incident_model, recognise, textmodel
 from router.routing.decision import DecisionRouter, RouteRequest
 from router.routing.model_registry import LiveModel, ModelRegistry
 from router.routing.recognise import incident_kind
@@ -90,3 +90,17 @@ def test_the_router_routes_a_recognised_breach_to_privacy_and_says_why(org, sess
     # the assistant's classification still wins
     typed = router.route(RouteRequest(text, "DYK", type="incident"))
     assert typed.destination != "privacy"
+
+
+def test_the_security_cues_never_hide_an_incident_the_text_rules_would_find(org):
+    """The cheap substring test before the security pattern lets through every text of the
+    assistant's examples and the example tickets that the pattern finds an incident in."""
+    texts = [text for text, _kind in incident_model.nlu_examples(ROOT / "data" / "nlu")]
+    texts += [row.text for row in example_tickets.load(ROOT / "data" / "tickets", org)]
+    found = 0
+    for text in texts:
+        lowered = text[: recognise._INCIDENT_CHARS].lower()
+        if recognise._SECURITY.search(lowered):
+            found += 1
+            assert any(cue in lowered for cue in recognise._SECURITY_CUES), text
+    assert found > 100  # the corpus holds incidents at all

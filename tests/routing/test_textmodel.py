@@ -11,6 +11,7 @@ import pytest
 import skops.io as sio
 
 from router.routing.textmodel import (
+    MAX_TEXT,
     Example,
     ModelArtifactError,
     as_table,
@@ -203,3 +204,14 @@ def test_two_destination_model_scores_fast_like_the_pipeline():
         expected = two.pipeline.predict_proba(as_table([text], ["DYK"]))[0]
         got = dict(two.predict(text, "DYK").top3)
         assert np.allclose([got[c] for c in two.classes], expected, rtol=1e-9)
+
+
+def test_a_long_mail_thread_is_routed_by_its_opening(model):
+    """The model reads the first MAX_TEXT characters, fast and batch alike: a pasted thread
+    after the question does not move it (and cannot make a route slow)."""
+    opening = "mijn printer en toetsenbord doen het niet " * 20
+    assert len(opening) < MAX_TEXT
+    thread = opening.ljust(MAX_TEXT) + " wachtwoord account vergrendeld" * 200
+    fast, batch = model.predict(thread, "DYK"), model.predict_batch([thread], ["DYK"])[0]
+    assert fast.destination == batch.destination == "werkplek"
+    assert np.isclose(fast.confidence, model.predict(opening, "DYK").confidence, rtol=1e-9)
