@@ -140,6 +140,7 @@ def import_history(
 @router_app.command("train")
 def train() -> None:
     """Train a new model version on cold-start data, imports and corrections; make it current."""
+    from router.routing.example_tickets import ExampleTicketError
     from router.routing.model_registry import ModelRegistry
     from router.routing.retrain import gate_of, retrain
 
@@ -147,15 +148,18 @@ def train() -> None:
     _require_schema(engine, settings.database_url)
     with Progress(transient=True) as progress, Session(engine) as session:
         task = progress.add_task("Training", total=None)
-        version, summary = retrain(
-            org,
-            session,
-            ModelRegistry(settings.model_dir),
-            NLU_DIR,
-            settings.tickets_dir,
-            progress=lambda step: progress.update(task, description=step),
-            gate=gate_of(settings),
-        )
+        try:
+            version, summary = retrain(
+                org,
+                session,
+                ModelRegistry(settings.model_dir),
+                NLU_DIR,
+                settings.tickets_dir,
+                progress=lambda step: progress.update(task, description=step),
+                gate=gate_of(settings),
+            )
+        except ExampleTicketError as exc:
+            _fail(f"Example ticket in {settings.tickets_dir}/{exc}: mend or remove that line.")
     typer.echo(json.dumps({"version": version, **summary}, default=str))
 
 

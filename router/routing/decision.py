@@ -232,9 +232,7 @@ class DecisionRouter:
         override = model.override_threshold(prediction.destination)
         if override is None or prediction.confidence < override:
             return None
-        alternatives = [
-            {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3
-        ]
+        alternatives = _alternatives(prediction)
         words = "; ".join(by_words.reasons) or str(by_words.how)
         instead = f"in plaats van {by_words.destination} ({words})"
         return Route(
@@ -394,9 +392,7 @@ class DecisionRouter:
             return Route(triage, RoutedHow.triage, 0.0, needs_review=True)
         prediction = self._predict(model, request)
         threshold = self._threshold(model, prediction.destination)
-        alternatives = [
-            {"destination": dest, "confidence": round(float(p), 4)} for dest, p in prediction.top3
-        ]
+        alternatives = _alternatives(prediction)
         if threshold is not None and prediction.confidence >= threshold:
             return Route(
                 prediction.destination,
@@ -423,6 +419,11 @@ class DecisionRouter:
         except KeyError:  # a version from before real-ticket measurements
             legacy = model.route_threshold
             return DEFAULT_THRESHOLD if legacy is None else legacy
+
+
+def _alternatives(prediction: Prediction) -> list[dict[str, object]]:
+    """The model's top three, as a route carries them for the staff's review."""
+    return [{"destination": d, "confidence": round(float(p), 4)} for d, p in prediction.top3]
 
 
 def _only_weakly_named(given: Application, found: Findings) -> bool:

@@ -87,3 +87,15 @@ def test_an_unreachable_database_names_the_setting(tmp_path):
     url = POSTGRES_URL.rsplit("/", 1)[0] + "/loket_no_such_database"
     line = _one_line(_loket(tmp_path, "router", "train", url=url))
     assert line.startswith("Cannot open the database") and "DATABASE_URL" in line
+
+
+def test_a_bad_example_ticket_names_its_file_and_line(tmp_path):
+    assert _loket(tmp_path, "db", "upgrade").returncode == 0
+    tickets = tmp_path / "data" / "tickets"
+    tickets.mkdir(parents=True)
+    good = '{"text": "printer stuk", "municipality": "DYK", "expected": "werkplek"}'
+    bad = '{"text": "printer stuk", "municipality": "DYK", "expected": "de printerman"}'
+    (tickets / "week1.jsonl").write_text(f"{good}\n{bad}\n", encoding="utf-8")
+    line = _one_line(_loket(tmp_path, "router", "train"))
+    assert "week1.jsonl:2" in line and "'de printerman'" in line and "mend or remove" in line
+    assert not (tmp_path / "models").exists()
