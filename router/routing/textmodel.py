@@ -11,12 +11,13 @@ so that it needs no pandas.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,7 +159,13 @@ class Prediction:
     destination: str
     confidence: float
     top3: list[tuple[str, float]]
-    reasons: list[str] = field(default_factory=list)  # words that weighed most for it
+    explain: Callable[[], list[str]] = field(default=list, repr=False, compare=False)
+
+    @functools.cached_property
+    def reasons(self) -> list[str]:
+        """The words that weighed most for it; worked out only for a route that shows them,
+        since most predictions only confirm a route the words made."""
+        return self.explain()
 
 
 def as_table(
@@ -357,8 +364,10 @@ class TextModel:
     def _prediction(self, proba: np.ndarray, columns: np.ndarray, values: np.ndarray) -> Prediction:
         order = np.argsort(-proba)[:3]
         top3 = [(str(self.classes[k]), float(proba[k])) for k in order]
-        reasons = self._reasons(columns, values, order[0])
-        return Prediction(top3[0][0], top3[0][1], top3, reasons)
+        best = order[0]
+        return Prediction(
+            top3[0][0], top3[0][1], top3, lambda: self._reasons(columns, values, best)
+        )
 
     def features(
         self, texts: Sequence[str], municipalities: Sequence[str | None] | None = None

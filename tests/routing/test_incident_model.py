@@ -92,15 +92,18 @@ def test_the_router_routes_a_recognised_breach_to_privacy_and_says_why(org, sess
     assert typed.destination != "privacy"
 
 
-def test_the_security_cues_never_hide_an_incident_the_text_rules_would_find(org):
-    """The cheap substring test before the security pattern lets through every text of the
-    assistant's examples and the example tickets that the pattern finds an incident in."""
+def test_the_cues_never_hide_an_incident_the_text_rules_would_find(org):
+    """The cheap substring tests before the security and breach patterns let through every
+    text of the assistant's examples and the example tickets that a pattern finds one in."""
     texts = [text for text, _kind in incident_model.nlu_examples(ROOT / "data" / "nlu")]
     texts += [row.text for row in example_tickets.load(ROOT / "data" / "tickets", org)]
-    found = 0
+    found = {"security": 0, "breach": 0}
     for text in texts:
         lowered = text[: recognise._INCIDENT_CHARS].lower()
         if recognise._SECURITY.search(lowered):
-            found += 1
+            found["security"] += 1
             assert any(cue in lowered for cue in recognise._SECURITY_CUES), text
-    assert found > 100  # the corpus holds incidents at all
+        if recognise._BREACH.search(lowered):
+            found["breach"] += 1
+            assert any(cue in lowered for cue in recognise._BREACH_CUES), text
+    assert min(found.values()) > 100  # the corpus holds incidents of both kinds at all
