@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import zipfile
 from datetime import datetime
@@ -11,6 +12,7 @@ import pytest
 import skops.io as sio
 
 from router.routing.textmodel import (
+    FORMAT,
     MAX_TEXT,
     Example,
     ModelArtifactError,
@@ -120,15 +122,29 @@ def test_single_example_destination_is_left_out_and_weights_are_used():
 
 def test_save_and_load_give_the_same_predictions(model, tmp_path):
     path = tmp_path / "model.skops"
+    expected = model.predict("printer kapot", "DYK")
     model.save(path)
     loaded = load(path)
     texts = ["printer kapot", "zaaksysteem storing", "voicemail doorschakelen"]
     for municipality in ["DYK", "ZEE", None]:
-        assert loaded.predict_batch(texts, [municipality] * 3) == model.predict_batch(
-            texts, [municipality] * 3
-        )
+        before = model.predict_batch(texts, [municipality] * 3)
+        after = loaded.predict_batch(texts, [municipality] * 3)
+        assert after == before
+        assert [p.reasons for p in after] == [p.reasons for p in before]
     assert loaded.metadata == model.metadata
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    # the model that was saved still works: its vocabularies were only lent to the file
+    assert model.predict("printer kapot", "DYK") == expected
+
+
+def test_a_version_saved_before_the_vocabularies_were_kept_apart_still_loads(model, tmp_path):
+    """Older versions hold their vocabularies inside the vectorizers: rolling back to one works."""
+    path = tmp_path / "older.skops"
+    payload = {"format": FORMAT, "metadata": json.dumps(model.metadata), "pipeline": model.pipeline}
+    sio.dump(payload, path)
+    loaded = load(path)
+    texts = ["printer kapot", "zaaksysteem storing", "voicemail doorschakelen"]
+    assert loaded.predict_batch(texts) == model.predict_batch(texts)
 
 
 def test_missing_artifact(tmp_path):
