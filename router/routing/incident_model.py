@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from router.domain.vocabulary import TicketType
-from router.routing.scoring import TextBlock
+from router.routing.scoring import TextBlock, TextBlocks
 
 OTHER = "other"
 # The assistant's intents and what they say about a ticket's kind.
@@ -52,7 +52,7 @@ class IncidentModel:
     chars: TfidfVectorizer
     classifier: LogisticRegression
     threshold: float
-    _blocks: tuple[TextBlock, TextBlock] | None = field(default=None, init=False, repr=False)
+    _blocks: TextBlocks | None = field(default=None, init=False, repr=False)
 
     def kind(self, text: str) -> tuple[TicketType, float] | None:
         """security_incident or data_breach with its probability, or None below the threshold."""
@@ -68,10 +68,9 @@ class IncidentModel:
         weights but without sklearn's per-call validation (routing must stay under 5 ms)."""
         if self._blocks is None:
             offset = len(self.words.vocabulary_)
-            self._blocks = (TextBlock.of(self.words, 0), TextBlock.of(self.chars, offset))
-        parts = [block.weights(text) for block in self._blocks]
-        columns = np.concatenate([columns for columns, _ in parts])
-        values = np.concatenate([values for _, values in parts])
+            words, chars = TextBlock.of(self.words, 0), TextBlock.of(self.chars, offset)
+            self._blocks = TextBlocks([words, chars])
+        columns, values = self._blocks.weights(text)
         scores = self.classifier.coef_[:, columns] @ values + self.classifier.intercept_
         exp = np.exp(scores - scores.max())
         return exp / exp.sum()
