@@ -43,7 +43,10 @@ from router.routing.scoring import LinearScorer, UnsupportedPipeline
 log = structlog.get_logger()
 
 TEXT, MUNICIPALITY = 0, 1
-FORMAT = "loket-textmodel/1"
+# /2 keeps the vocabularies apart as arrays (see _vocabularies_apart), which a release that
+# reads only /1 could not use: it refuses a /2 file by its format instead of failing inside it.
+FORMAT = "loket-textmodel/2"
+READABLE_FORMATS = ("loket-textmodel/1", FORMAT)
 # The model reads a ticket's first 1,000 characters, in training and in serving alike: what a
 # ticket is about is said early, and a whole mail thread (the shared CSV's longest: 6,900)
 # cost a route 8 ms at p99 once every ticket got the model's second opinion.
@@ -515,7 +518,7 @@ def load(path: str | Path) -> TextModel:
         payload = sio.load(path, trusted=TRUSTED_TYPES)
     except Exception as exc:  # noqa: BLE001 - any failure to read means one thing: unusable file
         raise ModelArtifactError(f"{path}: not a readable model artifact ({exc})") from exc
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+    if not isinstance(payload, dict) or payload.get("format") not in READABLE_FORMATS:
         raise ModelArtifactError(f"{path}: not a {FORMAT} artifact")
     try:
         _vocabularies_back(payload)  # artifacts written before they were kept apart hold none

@@ -12,7 +12,6 @@ import pytest
 import skops.io as sio
 
 from router.routing.textmodel import (
-    FORMAT,
     MAX_TEXT,
     Example,
     ModelArtifactError,
@@ -140,7 +139,8 @@ def test_save_and_load_give_the_same_predictions(model, tmp_path):
 def test_a_version_saved_before_the_vocabularies_were_kept_apart_still_loads(model, tmp_path):
     """Older versions hold their vocabularies inside the vectorizers: rolling back to one works."""
     path = tmp_path / "older.skops"
-    payload = {"format": FORMAT, "metadata": json.dumps(model.metadata), "pipeline": model.pipeline}
+    older = "loket-textmodel/1"
+    payload = {"format": older, "metadata": json.dumps(model.metadata), "pipeline": model.pipeline}
     sio.dump(payload, path)
     loaded = load(path)
     texts = ["printer kapot", "zaaksysteem storing", "voicemail doorschakelen"]
