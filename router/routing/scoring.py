@@ -74,10 +74,6 @@ class TextBlock:
             found.extend(self.word_columns(word))
         return found
 
-    def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(feature columns, TF-IDF values) of the text, as the vectorizer computes them."""
-        return TextBlocks([self]).weights(text)
-
 
 def _counted(found: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct columns, sorted, and how often each occurs: counting by sorting is a
@@ -107,6 +103,8 @@ class TextBlocks:
             a.offset + len(a.vocabulary) == b.offset for a, b in itertools.pairwise(self.blocks)
         )
         self.one_pass = len(kinds) == 1 and adjacent
+        # Blocks that differ are weighed one by one, each as a group of its own.
+        self.apart = [] if self.one_pass else [TextBlocks([block]) for block in self.blocks]
         self.starts = [block.offset for block in self.blocks[1:]]
         idfs = [block.idf for block in self.blocks if block.idf is not None]
         self.idf = np.concatenate(idfs) if len(idfs) == len(self.blocks) else None
@@ -114,7 +112,7 @@ class TextBlocks:
     def weights(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature columns, TF-IDF values) of the text in every block."""
         if not self.one_pass:
-            parts = [TextBlocks([block]).weights(text) for block in self.blocks]
+            parts = [group.weights(text) for group in self.apart]
             return np.concatenate([c for c, _ in parts]), np.concatenate([v for _, v in parts])
         first = self.blocks[0]
         found: list[int] = []
